@@ -1,0 +1,131 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from course.markdown import render_markdown
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and single hyphens."
+)
+
+
+class Course(models.Model):
+    slug = models.SlugField(max_length=80, unique=True, validators=[slug_validator])
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    published = models.BooleanField(default=False, help_text="Students see only published courses.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("course:detail", args=[self.slug])
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    slug = models.SlugField(max_length=80, validators=[slug_validator])
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0, db_index=True)
+    published = models.BooleanField(default=True)
+    archived = models.BooleanField(
+        default=False,
+        help_text="Set by load_course when a module leaves the bundle; hidden, progress kept.",
+    )
+
+    class Meta:
+        ordering = ["course", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="module_slug_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField(max_length=80, validators=[slug_validator])
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, blank=True)
+    minutes = models.PositiveIntegerField(default=10, help_text="Estimated reading time.")
+    body_markdown = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    order = models.PositiveIntegerField(default=0, db_index=True)
+    published = models.BooleanField(default=True)
+    archived = models.BooleanField(
+        default=False,
+        help_text="Set by load_course when a lesson leaves the bundle; hidden, progress kept.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "module__order", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="lesson_slug_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("course:lesson", args=[self.course.slug, self.slug])
+
+    def render_body(self) -> None:
+        """Render and sanitise the Markdown once, so pages never render per request."""
+        self.body_html = render_markdown(self.body_markdown)
+
+
+class Flashcard(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="flashcards")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="flashcards")
+    key = models.SlugField(
+        max_length=100,
+        validators=[slug_validator],
+        help_text="Stable key in the course bundle; keep it when editing the text.",
+    )
+    front = models.TextField()
+    back = models.TextField()
+    order = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["lesson", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "key"], name="flashcard_key_unique_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.front[:60]
+
+
+class LessonProgress(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    first_viewed_at = models.DateTimeField(auto_now_add=True)
+    last_viewed_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="one_progress_per_lesson")
+        ]
+        indexes = [models.Index(fields=["user", "-last_viewed_at"], name="progress_recent")]
+        verbose_name_plural = "lesson progress"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.lesson}"
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None

@@ -1,0 +1,162 @@
+"""Writes that touch several rows, each in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from course.bundle import SECTIONS, Bundle
+from course.models import Course, Flashcard, Lesson, LessonProgress, Module
+
+
+@dataclass
+class ImportReport:
+    course: Course
+    created: dict[str, int] = field(default_factory=lambda: {"module": 0, "lesson": 0, "card": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"module": 0, "lesson": 0, "card": 0})
+    archived: dict[str, int] = field(default_factory=lambda: {"module": 0, "lesson": 0, "card": 0})
+
+    def summary(self) -> str:
+        parts = []
+        for label, counts in (("created", self.created), ("updated", self.updated),
+                              ("archived", self.archived)):  # fmt: skip
+            parts.append(f"{label} " + ", ".join(f"{n} {kind}s" for kind, n in counts.items()))
+        return "; ".join(parts)
+
+
+def _sync(instance, values: dict) -> bool:
+    """Set `values` on `instance`; return whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def course_import_bundle(*, bundle: Bundle) -> ImportReport:
+    """Create or update a course from a parsed bundle, in place and idempotently.
+
+    Rows are matched by slug (modules, lessons) and key (flashcards), so students'
+    progress and review history stay attached. Anything that has left the bundle is
+    archived (hidden, kept), never deleted.
+    """
+    course, created = Course.objects.select_for_update().get_or_create(
+        slug=bundle.slug,
+        defaults={"title": bundle.title, "summary": bundle.summary, "published": bundle.published},
+    )
+    report = ImportReport(course=course)
+    if not created and _sync(
+        course, {"title": bundle.title, "summary": bundle.summary, "published": bundle.published}
+    ):
+        course.save()
+
+    modules = {m.slug: m for m in Module.objects.filter(course=course)}
+    lessons = {lesson.slug: lesson for lesson in Lesson.objects.filter(course=course)}
+    cards = {card.key: card for card in Flashcard.objects.filter(course=course)}
+    seen_modules, seen_lessons, seen_cards = set(), set(), set()
+
+    for module_order, bundle_module in enumerate(bundle.modules):
+        module = modules.get(bundle_module.slug) or Module(course=course, slug=bundle_module.slug)
+        values = {"title": bundle_module.title, "summary": bundle_module.summary,
+                  "published": bundle_module.published, "order": module_order, "archived": False}  # fmt: skip
+        _save_counted(report, "module", module, values)
+        seen_modules.add(module.slug)
+        for lesson_order, bundle_lesson in enumerate(bundle_module.lessons):
+            lesson = lessons.get(bundle_lesson.slug) or Lesson(course=course, slug=bundle_lesson.slug)
+            values = {"module_id": module.pk, "title": bundle_lesson.title,
+                      "summary": bundle_lesson.summary, "minutes": bundle_lesson.minutes,
+                      "published": bundle_lesson.published, "order": lesson_order,
+                      "archived": False, "body_markdown": bundle_lesson.body}  # fmt: skip
+            body_changed = lesson.body_markdown != bundle_lesson.body or not lesson.body_html
+            if body_changed:
+                lesson.body_markdown = bundle_lesson.body
+                lesson.render_body()
+            _save_counted(report, "lesson", lesson, values, changed=body_changed)
+            seen_lessons.add(lesson.slug)
+            for card_order, bundle_card in enumerate(bundle_lesson.flashcards):
+                card = cards.get(bundle_card.key) or Flashcard(course=course, key=bundle_card.key)
+                values = {"lesson_id": lesson.pk, "front": bundle_card.front, "back": bundle_card.back,
+                          "order": card_order, "archived": False}  # fmt: skip
+                _save_counted(report, "card", card, values)
+                seen_cards.add(card.key)
+
+    report.archived["module"] = _archive(modules, seen_modules)
+    report.archived["lesson"] = _archive(lessons, seen_lessons)
+    report.archived["card"] = _archive(cards, seen_cards)
+    for folder, data in bundle.sections.items():
+        SECTIONS[folder].apply(data, course)
+    return report
+
+
+def _save_counted(
+    report: ImportReport, kind: str, instance, values: dict, *, changed: bool = False
+) -> None:
+    is_new = instance.pk is None
+    changed = _sync(instance, values) or changed
+    if is_new or changed:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.save()
+        (report.created if is_new else report.updated)[kind] += 1
+
+
+def _archive(existing: dict, seen: set[str]) -> int:
+    count = 0
+    for slug, instance in existing.items():
+        if slug not in seen and not instance.archived:
+            instance.archived = True
+            instance.save(update_fields=["archived"])
+            count += 1
+    return count
+
+
+def lesson_record_view(*, user: AbstractBaseUser, lesson: Lesson) -> LessonProgress:
+    progress, created = LessonProgress.objects.get_or_create(
+        user=user, lesson=lesson, defaults={"last_viewed_at": timezone.now()}
+    )
+    if not created:
+        LessonProgress.objects.filter(pk=progress.pk).update(last_viewed_at=timezone.now())
+    return progress
+
+
+def lesson_set_complete(*, user: AbstractBaseUser, lesson: Lesson, complete: bool) -> LessonProgress:
+    now = timezone.now()
+    progress, _ = LessonProgress.objects.get_or_create(
+        user=user, lesson=lesson, defaults={"last_viewed_at": now}
+    )
+    if complete and progress.completed_at is None:
+        progress.completed_at = now
+        progress.save(update_fields=["completed_at"])
+    elif not complete and progress.completed_at is not None:
+        progress.completed_at = None
+        progress.save(update_fields=["completed_at"])
+    return progress
+
+
+@transaction.atomic
+def demo_accounts_ensure(
+    *, accounts: list[tuple[str, str]], passwords: dict[str, str], reset: bool
+) -> set[str]:
+    """Create missing demo users in their role groups; return who got `passwords`."""
+    from django.contrib.auth import get_user_model
+
+    from course.roles import STAFF_ROLES, sync_role_groups
+
+    groups = sync_role_groups()
+    user_model = get_user_model()
+    changed: set[str] = set()
+    for username, role in accounts:
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={"first_name": role, "last_name": "Demo", "is_staff": role in STAFF_ROLES},
+        )
+        user.groups.add(groups[role])
+        if created or reset:
+            user.set_password(passwords[username])
+            user.save()
+            changed.add(username)
+    return changed

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from course import views
+
+app_name = "course"
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("courses/<slug:course_slug>/", views.course_detail, name="detail"),
+    path(
+        "courses/<slug:course_slug>/lessons/<slug:lesson_slug>/",
+        views.lesson_detail,
+        name="lesson",
+    ),
+    path(
+        "courses/<slug:course_slug>/lessons/<slug:lesson_slug>/complete/",
+        views.lesson_complete,
+        name="lesson-complete",
+    ),
+    path("authoring/markdown-preview/", views.markdown_preview, name="markdown-preview"),
+]

@@ -1,0 +1,29 @@
+import pytest
+
+from course.roles import GRADER, INSTRUCTOR, STUDENT
+from tests.factories import make_course, make_user
+
+
+@pytest.fixture
+def student(db):
+    return make_user("alice", STUDENT)
+
+
+@pytest.fixture
+def other_student(db):
+    return make_user("bob", STUDENT)
+
+
+@pytest.fixture
+def instructor(db):
+    return make_user("irene", INSTRUCTOR)
+
+
+@pytest.fixture
+def grader(db):
+    return make_user("gus", GRADER)
+
+
+@pytest.fixture
+def course(db):
+    return make_course()
