@@ -17,14 +17,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def ensure_broker_folders() -> None:
-    """Create the filesystem broker's folders; a no-op for other brokers."""
-    options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "control_folder"):
-        if options.get(key):
-            Path(options[key]).mkdir(parents=True, exist_ok=True)
-
-
 @app.task(name="config.worker_healthcheck")
 def worker_healthcheck(marker_path: str, token: str) -> None:
     """Prove a worker consumes the queue: write `token` to `marker_path`."""

@@ -4,6 +4,11 @@ from course.roles import GRADER, INSTRUCTOR, STUDENT
 from tests.factories import make_course, make_user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def student(db):
     return make_user("alice", STUDENT)

@@ -1,0 +1,98 @@
+import pytest
+from django.urls import reverse
+
+from course.models import Lesson, LessonProgress
+from tests.factories import make_course
+
+
+def _url(lesson_slug: str, course_slug: str = "demo-course") -> str:
+    return reverse("course:lesson", args=[course_slug, lesson_slug])
+
+
+def test_it_renders_the_lesson_with_its_callout_and_flashcards(client, student, course):
+    client.force_login(student)
+    response = client.get(_url("m1-lesson-2"))
+    assert response.status_code == 200
+    text = response.text
+    assert "<h2>Part 1.2</h2>" in text
+    assert 'class="callout callout-key-insight"' in text
+    assert "Question 1.2.1?" in text
+    assert "Lesson 2 of 4" in text
+
+
+def test_it_links_the_previous_and_next_lessons_across_modules(client, student, course):
+    client.force_login(student)
+    text = client.get(_url("m1-lesson-2")).text
+    assert f'rel="prev" href="{_url("m1-lesson-1")}"' in text
+    assert f'rel="next" href="{_url("m2-lesson-1")}"' in text
+
+
+def test_the_last_lesson_links_back_to_the_course(client, student, course):
+    client.force_login(student)
+    text = client.get(_url("m2-lesson-2")).text
+    assert 'rel="next"' not in text and "Back to the course" in text
+
+
+def test_it_records_that_i_viewed_the_lesson(client, student, course):
+    client.force_login(student)
+    client.get(_url("m1-lesson-1"))
+    client.get(_url("m1-lesson-1"))
+    assert LessonProgress.objects.filter(user=student, lesson__slug="m1-lesson-1").count() == 1
+
+
+def test_it_returns_404_for_an_unpublished_lesson_to_students(client, student, course):
+    Lesson.objects.filter(slug="m1-lesson-1").update(published=False)
+    client.force_login(student)
+    assert client.get(_url("m1-lesson-1")).status_code == 404
+
+
+def test_it_returns_404_for_a_lesson_in_an_unpublished_module(client, student, course):
+    course.modules.filter(slug="module-1").update(published=False)
+    client.force_login(student)
+    assert client.get(_url("m1-lesson-1")).status_code == 404
+
+
+def test_it_returns_404_for_an_archived_lesson_even_to_instructors(client, instructor, course):
+    Lesson.objects.filter(slug="m1-lesson-1").update(archived=True)
+    client.force_login(instructor)
+    assert client.get(_url("m1-lesson-1")).status_code == 404
+
+
+def test_it_returns_404_for_a_lesson_of_a_draft_course(client, student):
+    make_course("draft", published=False)
+    client.force_login(student)
+    assert client.get(_url("m1-lesson-1", "draft")).status_code == 404
+
+
+def test_instructors_preview_unpublished_lessons_marked_as_drafts(client, instructor, course):
+    Lesson.objects.filter(slug="m1-lesson-1").update(published=False)
+    client.force_login(instructor)
+    response = client.get(_url("m1-lesson-1"))
+    assert response.status_code == 200 and "Draft" in response.text
+
+
+def test_a_lesson_slug_from_another_course_is_not_found_here(client, student, course):
+    make_course("other", modules=1, lessons_per_module=1)
+    Lesson.objects.filter(course__slug="other").update(slug="only-in-other")
+    client.force_login(student)
+    assert client.get(_url("only-in-other")).status_code == 404
+
+
+def test_it_requires_login(client, course):
+    response = client.get(_url("m1-lesson-1"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_it_refuses_post(client, student, course):
+    client.force_login(student)
+    assert client.post(_url("m1-lesson-1")).status_code == 405
+
+
+@pytest.mark.parametrize(("lessons", "cards"), [(1, 1), (12, 40)])
+def test_it_issues_a_constant_number_of_queries_whatever_the_lesson_size(
+    client, student, django_assert_max_num_queries, lessons, cards
+):
+    make_course("sized", modules=2, lessons_per_module=lessons, cards_per_lesson=cards)
+    client.force_login(student)
+    with django_assert_max_num_queries(12):
+        assert client.get(_url("m1-lesson-1", "sized")).status_code == 200
