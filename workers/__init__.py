@@ -1,0 +1,28 @@
+"""The lab engine: a toy world with known human preferences, a tiny base model, SFT and
+reward models, experiments and a CLI. Runs without Django or a broker.
+
+Importing ``workers`` is cheap (no torch); ``preload()`` imports the heavy libraries ahead
+of a run (a worker process calls it once at start so a run's first progress comes fast).
+"""
+
+from workers.experiments import experiment_spec, list_experiments, run_experiment
+from workers.runtime import Cancelled, LabInputError
+
+
+def preload() -> None:
+    """Import torch, transformers and TRL and set one torch thread (idempotent)."""
+    from workers.runtime import setup_torch
+
+    setup_torch()
+    import workers.experiments.pairwise_vs_absolute  # noqa: F401
+    import workers.experiments.sft_shift  # noqa: F401
+
+
+__all__ = [
+    "Cancelled",
+    "LabInputError",
+    "experiment_spec",
+    "list_experiments",
+    "preload",
+    "run_experiment",
+]

@@ -1,0 +1,134 @@
+"""Simulated annotators and the pool of responses they judge.
+
+- Pairwise comparisons follow Bradley-Terry noise around the gold score:
+  ``P(a over b) = sigmoid(scale_r * (gold_a - gold_b) / noise + length_bias * (words_a -
+  words_b) + confidence_bias * (confident_a - confident_b))``. A rater's offset and drift
+  cancel inside a comparison; only their sharpness (scale) remains.
+- Absolute ratings are 1-to-7: ``round(4 + 2 * scale_r * (gold + N(0, noise)) + offset_r +
+  drift_r * t + length_bias * words + confidence_bias * confident)``, clipped to 1..7, where
+  ``t`` runs from 0 to 1 over the rater's session.
+
+Rater miscalibration ``m`` sets the spread of the per-rater parameters: offset ~ N(0, m),
+log scale ~ N(0, 0.6 m), drift ~ N(0, m / 2). With ``m = 0`` all raters share one scale.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from workers import world
+
+_CONFIDENT_MARKERS = [world.normalise(c) for c in world.CONFIDENT]
+
+
+def is_confident(response: str) -> bool:
+    r = world.normalise(response)
+    return any(m in r for m in _CONFIDENT_MARKERS)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One response to one prompt, with what the world knows about it."""
+
+    info: world.PromptInfo
+    response: str
+    gold: float
+    words: int
+    confident: bool
+
+
+def response_pool(
+    infos: list[world.PromptInfo], per_prompt: int, seed: int = 0
+) -> list[list[Judged]]:
+    """``per_prompt`` responses of mixed styles for every prompt (grouped by prompt)."""
+    rng = random.Random(seed)
+    pool = []
+    for info in infos:
+        items: dict[str, Judged] = {}
+        tries = 0
+        while len(items) < per_prompt and tries < per_prompt * 6:
+            tries += 1
+            text = world.response_of_style(info, rng.choice(world.RESPONSE_STYLES), rng)
+            if rng.random() < 0.3:
+                text = f"{text} {rng.choice(world.FILLERS)}"
+            if text not in items:
+                items[text] = Judged(
+                    info, text, world.gold_score(info, text), len(text.split()), is_confident(text)
+                )
+        pool.append(list(items.values()))
+    return pool
+
+
+@dataclass(frozen=True)
+class Rater:
+    offset: float
+    scale: float
+    drift: float
+
+
+class Annotators:
+    """A pool of simulated raters; every label is given by one rater drawn at random."""
+
+    def __init__(
+        self,
+        *,
+        noise: float = 0.3,
+        length_bias: float = 0.0,
+        confidence_bias: float = 0.0,
+        miscalibration: float = 0.0,
+        n_raters: int = 20,
+        seed: int = 0,
+    ):
+        self.noise = noise
+        self.length_bias = length_bias
+        self.confidence_bias = confidence_bias
+        self.rng = random.Random(seed)
+        m = miscalibration
+        self.raters = [
+            Rater(
+                self.rng.gauss(0, m), math.exp(self.rng.gauss(0, 0.6 * m)), self.rng.gauss(0, m / 2)
+            )
+            for _ in range(n_raters)
+        ]
+
+    def _bias(self, item: Judged) -> float:
+        return self.length_bias * item.words + self.confidence_bias * item.confident
+
+    def compare(self, a: Judged, b: Judged) -> tuple[Judged, Judged]:
+        """(chosen, rejected) as one rater judges the pair."""
+        r = self.rng.choice(self.raters)
+        z = r.scale * (a.gold - b.gold) / self.noise + self._bias(a) - self._bias(b)
+        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return (a, b) if self.rng.random() < p else (b, a)
+
+    def rate(self, item: Judged, t: float) -> int:
+        """A 1-to-7 rating; ``t`` in [0, 1] is how far into the session the label comes."""
+        r = self.rng.choice(self.raters)
+        latent = item.gold + self.rng.gauss(0, self.noise)
+        x = 4 + 2 * r.scale * latent + r.offset + r.drift * t + self._bias(item)
+        return int(min(7, max(1, round(x))))
+
+
+def sample_pairs(
+    pool: list[list[Judged]], n: int, annotators: Annotators, rng: random.Random
+) -> list[tuple[Judged, Judged]]:
+    """``n`` labelled comparisons of two different responses to the same prompt."""
+    usable = [g for g in pool if len(g) >= 2]
+    out = []
+    for _ in range(n):
+        a, b = rng.sample(rng.choice(usable), 2)
+        out.append(annotators.compare(a, b))
+    return out
+
+
+def sample_ratings(
+    pool: list[list[Judged]], n: int, annotators: Annotators, rng: random.Random
+) -> list[tuple[Judged, int]]:
+    """``n`` absolute ratings, each of one response."""
+    out = []
+    for i in range(n):
+        item = rng.choice(rng.choice(pool))
+        out.append((item, annotators.rate(item, i / max(1, n - 1))))
+    return out

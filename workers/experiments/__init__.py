@@ -1,0 +1,218 @@
+"""The experiment registry: a typed, JSON-serialisable parameter spec per experiment (the
+web app builds its lab form from ``experiment_spec``), parameter validation and
+``run_experiment``. Importing this module does not import torch."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from workers.runtime import Cancelled, LabInputError, Report
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # "int" | "float" | "choice" | "path"
+    default: Any
+    help: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def coerce(self, experiment: str, value: Any) -> Any:
+        where = f"{experiment}: parameter {self.name}"
+        try:
+            if self.type == "int":
+                if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                    raise ValueError
+                v: Any = int(value)
+            elif self.type == "float":
+                if isinstance(value, bool):
+                    raise ValueError
+                v = float(value)
+                if v != v:  # NaN
+                    raise ValueError
+            else:
+                v = str(value)
+        except (TypeError, ValueError):
+            raise LabInputError(f"{where} must be {self.type}, got {value!r}") from None
+        if self.type in ("int", "float"):
+            if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
+                raise LabInputError(f"{where}={v} is outside its limits [{self.min}, {self.max}]")
+        if self.type == "choice" and v not in self.choices:
+            raise LabInputError(f"{where}={v!r} is not one of {', '.join(self.choices)}")
+        return v
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    title: str
+    summary: str
+    module: str
+    params: tuple[Param, ...]
+    needs_gold: str = ""
+    budget_seconds: int = 60
+    notes: list[str] = field(default_factory=list)
+
+
+SEED = Param("seed", "int", 0, "random seed (fixes data, sampling and initialisation)", 0, 10**6)
+
+EXPERIMENTS: dict[str, Experiment] = {
+    "sft": Experiment(
+        name="sft",
+        title="SFT shifts behaviour",
+        summary=(
+            "Fine-tune the base model on curated ideal answers and compare gold score and refusal "
+            "rate by prompt family before and after. Two harmful categories are held out: one "
+            "phrased like the covered ones, one with its own phrasing (the coverage gap)."
+        ),
+        module="workers.experiments.sft_shift",
+        params=(
+            Param("steps", "int", 36, "SFT optimiser steps", 1, 400),
+            Param("lr", "float", 1e-3, "learning rate", 1e-5, 1e-2),
+            Param("batch_size", "int", 8, "examples per step", 1, 64),
+            Param("samples_per_prompt", "int", 2, "sampled responses per evaluation prompt", 1, 8),
+            Param("temperature", "float", 1.0, "sampling temperature for evaluation", 0.0, 2.0),
+            Param("max_new_tokens", "int", 32, "longest sampled response", 4, 96),
+            Param("dataset", "path", "", "JSONL with prompt/completion (default: the world's set)"),
+            SEED,
+        ),
+        needs_gold=(
+            "gold is scored on the world's evaluation prompts; a custom dataset is used for "
+            "training only"
+        ),
+    ),
+    "pairwise_vs_absolute": Experiment(
+        name="pairwise_vs_absolute",
+        title="Pairwise beats absolute",
+        summary=(
+            "Train reward models on N pairwise comparisons and on N 1-to-7 ratings from the same "
+            "simulated raters; compare held-out pair accuracy and correlation with gold as N "
+            "grows and as the raters disagree more about the rating scale."
+        ),
+        module="workers.experiments.pairwise_vs_absolute",
+        params=(
+            Param("labels", "int", 200, "labels per reward model at the headline point", 20, 2000),
+            Param(
+                "miscalibration",
+                "float",
+                1.5,
+                "spread of raters' offset, scale and drift at the headline point",
+                0.0,
+                4.0,
+            ),
+            Param(
+                "noise",
+                "float",
+                0.3,
+                "raters' judgement noise (Bradley-Terry temperature)",
+                0.05,
+                2.0,
+            ),
+            Param("length_bias", "float", 0.0, "raters' preference per extra word", 0.0, 1.0),
+            Param("seeds", "int", 5, "repetitions averaged per point", 1, 10),
+            Param("responses_per_prompt", "int", 8, "candidate responses per prompt", 2, 16),
+            Param(
+                "rm_training",
+                "choice",
+                "probe",
+                "probe: frozen body + linear head (the sweep); finetune: whole model with "
+                "TRL's RewardTrainer / transformers' Trainer at the headline point only",
+                choices=("probe", "finetune"),
+            ),
+            Param(
+                "dataset",
+                "path",
+                "",
+                "JSONL with prompt/chosen/rejected: train a pairwise reward model on it instead",
+            ),
+            SEED,
+        ),  # fmt: skip
+        needs_gold=(
+            "needs the world's gold score and simulated raters; with a dataset only the "
+            "pairwise reward model is trained and scored on held-out pairs of that dataset"
+        ),
+    ),
+}
+
+
+def list_experiments() -> list[dict[str, Any]]:
+    return [experiment_spec(n) for n in EXPERIMENTS]
+
+
+def _get(name: str) -> Experiment:
+    if name not in EXPERIMENTS:
+        raise LabInputError(
+            f"unknown experiment {name!r} (known: {', '.join(sorted(EXPERIMENTS))})"
+        )
+    return EXPERIMENTS[name]
+
+
+def experiment_spec(name: str) -> dict[str, Any]:
+    """JSON-serialisable description of an experiment and its parameters."""
+    exp = _get(name)
+    params = []
+    for p in exp.params:
+        d = asdict(p)
+        d["choices"] = list(p.choices)
+        params.append(d)
+    return {
+        "name": exp.name,
+        "title": exp.title,
+        "summary": exp.summary,
+        "params": params,
+        "needs_gold": exp.needs_gold,
+        "budget_seconds": exp.budget_seconds,
+    }
+
+
+def validate_params(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Defaults filled in, values coerced and range-checked; unknown keys refused."""
+    exp = _get(name)
+    known = {p.name: p for p in exp.params}
+    params = dict(params or {})
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise LabInputError(f"{name}: unknown parameter {unknown[0]!r} (known: {', '.join(known)})")
+    return {k: p.coerce(name, params.get(k, p.default)) for k, p in known.items()}
+
+
+def run_experiment(
+    name: str, params: dict[str, Any] | None = None, report: Report | None = None
+) -> dict[str, Any]:
+    """Run one experiment and return its result (schema in ``workers/README.md``).
+
+    ``report(step, total, metrics, samples)`` is called at least every 2 seconds;
+    raising ``Cancelled`` inside it stops the run (the exception propagates)."""
+    values = validate_params(name, params)
+    t0 = time.perf_counter()
+    first: list[float] = []
+
+    def wrapped(step: int, total: int, metrics: dict[str, float], samples: list) -> None:
+        if not first:
+            first.append(time.perf_counter() - t0)
+        if report is not None:
+            report(step, total, metrics, samples)
+
+    module = importlib.import_module(_get(name).module)
+    result = module.run(values, wrapped)
+    result["experiment"] = name
+    result["params"] = values
+    timings = result.setdefault("timings", {})
+    timings["total_s"] = round(time.perf_counter() - t0, 3)
+    timings["first_progress_s"] = round(first[0], 3) if first else None
+    return result
+
+
+__all__ = [
+    "Cancelled",
+    "EXPERIMENTS",
+    "experiment_spec",
+    "list_experiments",
+    "run_experiment",
+    "validate_params",
+]

@@ -1,0 +1,71 @@
+"""What every experiment does first: set up torch, get the base model (building the default
+one if it is missing, with its progress reported) and load it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from workers.runtime import Report, device, setup_torch
+
+setup_torch()
+
+import torch  # noqa: E402,F401 - imported here so a run does not pay for it
+import transformers  # noqa: E402
+import trl  # noqa: E402,F401
+from transformers import (  # noqa: E402,F401 - the lazy modules a first load would import
+    AutoModelForCausalLM,
+    AutoModelForSequenceClassification,
+    GPT2ForSequenceClassification,
+    GPT2LMHeadModel,
+)
+from transformers.models.auto.modeling_auto import (  # noqa: E402,F401
+    MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+)
+
+from workers.base_model import load_causal_lm, resolve_base_model  # noqa: E402
+
+transformers.utils.logging.disable_progress_bar()
+transformers.utils.logging.set_verbosity_error()
+
+
+def load_base(report: Report) -> tuple[Any, Any, str, float]:
+    """(model, tokenizer, name, seconds). Reports build progress if it has to build."""
+    t0 = time.perf_counter()
+
+    def build_report(step: int, total: int, metrics: dict[str, float], samples: list) -> None:
+        report(step, total, {f"build_{k}": v for k, v in metrics.items()}, samples)
+
+    name = resolve_base_model(build_report)
+    model, tokenizer = load_causal_lm(name)
+    return model, tokenizer, name, time.perf_counter() - t0
+
+
+def sample_record(rec: dict[str, Any], model: str, proxy: float | None = None) -> dict[str, Any]:
+    out = {
+        "prompt": rec["info"].prompt,
+        "response": rec["response"],
+        "family": rec["info"].group,
+        "gold": round(rec["gold"], 3),
+        "model": model,
+    }
+    if proxy is not None:
+        out["proxy"] = round(proxy, 3)
+    return out
+
+
+def result_shell(base: str) -> dict[str, Any]:
+    return {
+        "headline": "",
+        "series": {},
+        "tables": [],
+        "samples": [],
+        "timings": {},
+        "device": device(),
+        "base_model": base,
+        "notes": [],
+    }
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
