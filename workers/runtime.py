@@ -3,6 +3,7 @@ the bad-input error type and the progress throttle."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -33,10 +34,8 @@ def setup_torch() -> None:
 
     if not torch.cuda.is_available():
         torch.set_num_threads(int(os.environ.get("LABS_TORCH_THREADS", "1")))
-        try:
+        with contextlib.suppress(RuntimeError):  # already set once in this process
             torch.set_num_interop_threads(1)
-        except RuntimeError:  # already set once in this process
-            pass
     _configured = True
 
 
@@ -56,8 +55,6 @@ def use_bf16() -> bool:
 
 def autocast(dev: str | None = None):
     """bf16 autocast on CUDA; a no-op context on CPU."""
-    import contextlib
-
     import torch
 
     dev = dev or device()

@@ -39,9 +39,11 @@ class Param:
                 v = str(value)
         except (TypeError, ValueError):
             raise LabInputError(f"{where} must be {self.type}, got {value!r}") from None
-        if self.type in ("int", "float"):
-            if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
-                raise LabInputError(f"{where}={v} is outside its limits [{self.min}, {self.max}]")
+        numeric = self.type in ("int", "float")
+        if numeric and (
+            (self.min is not None and v < self.min) or (self.max is not None and v > self.max)
+        ):
+            raise LabInputError(f"{where}={v} is outside its limits [{self.min}, {self.max}]")
         if self.type == "choice" and v not in self.choices:
             raise LabInputError(f"{where}={v!r} is not one of {', '.join(self.choices)}")
         return v

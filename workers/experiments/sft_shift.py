@@ -93,7 +93,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     picked = {}
     for rec in before["records"]:
         picked.setdefault(rec["info"].group, rec["info"].prompt)
-    for g, prompt in picked.items():
+    for prompt in picked.values():
         b = next(r for r in before["records"] if r["info"].prompt == prompt)
         a = next(r for r in after["records"] if r["info"].prompt == prompt)
         res["samples"] += [sample_record(b, "base"), sample_record(a, "sft")]
