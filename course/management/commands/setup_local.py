@@ -1,0 +1,18 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare a local site in one step (used by `make run`): migrate, roles, "
+        "load the course bundle, demo accounts. Safe to run again."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bundle", default="content/alignment-training")
+
+    def handle(self, *args, bundle: str, **options) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("sync_roles", stdout=self.stdout)
+        call_command("load_course", bundle, stdout=self.stdout)
+        call_command("seed_demo", stdout=self.stdout)
