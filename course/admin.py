@@ -44,7 +44,17 @@ class _UniqueInCourseForm(forms.ModelForm):
 class LessonForm(_UniqueInCourseForm):
     class Meta:
         model = Lesson
-        exclude = ["course"]
+        fields = [
+            "module",
+            "title",
+            "slug",
+            "summary",
+            "minutes",
+            "order",
+            "published",
+            "archived",
+            "body_markdown",
+        ]
 
     def _course(self):
         module = self.cleaned_data.get("module") or getattr(self.instance, "module", None)
@@ -59,7 +69,7 @@ class FlashcardForm(_UniqueInCourseForm):
 
     class Meta:
         model = Flashcard
-        exclude = ["course"]
+        fields = ["lesson", "key", "front", "back", "order", "archived"]
 
     def _course(self):
         lesson = self.cleaned_data.get("lesson") or getattr(self.instance, "lesson", None)
@@ -154,12 +164,27 @@ class LessonAdmin(admin.ModelAdmin):
     ordering = ["course", "module__order", "order"]
     readonly_fields = ["preview"]
     fieldsets = [
-        (None, {"fields": ["module", ("title", "slug"), "summary", ("minutes", "order"),
-                           ("published", "archived")]}),  # fmt: skip
-        ("Body", {"fields": ["body_markdown", "preview"],
-                  "description": "Markdown. Callouts: <code>::: key-insight</code> … "
-                  "<code>:::</code> (also note, example, warning). The preview updates "
-                  "as you type; raw HTML is shown as text."}),  # fmt: skip
+        (
+            None,
+            {
+                "fields": [
+                    "module",
+                    ("title", "slug"),
+                    "summary",
+                    ("minutes", "order"),
+                    ("published", "archived"),
+                ]
+            },
+        ),
+        (
+            "Body",
+            {
+                "fields": ["body_markdown", "preview"],
+                "description": "Markdown. Callouts: <code>::: key-insight</code> … "
+                "<code>:::</code> (also note, example, warning). The preview updates "
+                "as you type; raw HTML is shown as text.",
+            },
+        ),
     ]
     inlines = [FlashcardInline]
     actions = [publish, unpublish]

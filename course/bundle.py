@@ -240,8 +240,11 @@ def read_bundle(directory: str | Path) -> Bundle:
     manifest_path = root / "course.yaml"
     if not manifest_path.is_file():
         raise BundleError(str(manifest_path), None, "missing: every bundle starts at course.yaml")
-    manifest = _Fields(parse_yaml(_read_text(manifest_path), _rel(root, manifest_path)),
-                       _rel(root, manifest_path), "course")  # fmt: skip
+    manifest = _Fields(
+        parse_yaml(_read_text(manifest_path), _rel(root, manifest_path)),
+        _rel(root, manifest_path),
+        "course",
+    )
     manifest.only("slug", "title", "summary", "published", "modules")
 
     modules: list[BundleModule] = []
@@ -249,8 +252,9 @@ def read_bundle(directory: str | Path) -> Bundle:
     seen_lessons: set[str] = set()
     module_list = manifest.sequence("modules")
     for index, raw_module in enumerate(module_list):
-        fields = _Fields(raw_module, manifest.file, f"module #{index + 1}",
-                         line=module_list.item_lines[index])  # fmt: skip
+        fields = _Fields(
+            raw_module, manifest.file, f"module #{index + 1}", line=module_list.item_lines[index]
+        )
         fields.only("slug", "title", "summary", "published", "lessons")
         slug = fields.slug("slug")
         if slug in seen_modules:
@@ -268,8 +272,11 @@ def read_bundle(directory: str | Path) -> Bundle:
             seen_lessons.add(lesson_slug)
             lesson_path = root / "lessons" / f"{lesson_slug}.md"
             if not lesson_path.is_file():
-                raise BundleError(manifest.file, line,
-                                  f"lesson '{lesson_slug}' has no file {_rel(root, lesson_path)}")  # fmt: skip
+                raise BundleError(
+                    manifest.file,
+                    line,
+                    f"lesson '{lesson_slug}' has no file {_rel(root, lesson_path)}",
+                )
             lessons.append(_read_lesson(root, lesson_path, lesson_slug))
         modules.append(
             BundleModule(
@@ -315,8 +322,12 @@ def _read_lesson(root: Path, path: Path, slug: str) -> BundleLesson:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
         raise BundleError(file, 1, "front matter is never closed with '---'") from None
-    meta = _Fields(parse_yaml("\n".join(lines[1:end]), file, line_offset=1), file,
-                   f"lesson '{slug}'", line_offset=1)  # fmt: skip
+    meta = _Fields(
+        parse_yaml("\n".join(lines[1:end]), file, line_offset=1),
+        file,
+        f"lesson '{slug}'",
+        line_offset=1,
+    )
     meta.only("title", "summary", "minutes", "published")
     after = lines[end + 1 :]
     blank_lead = next((i for i, line in enumerate(after) if line.strip()), len(after))
@@ -345,8 +356,11 @@ def _check_unlisted_lessons(root: Path, listed: set[str]) -> None:
         return
     for path in sorted(folder.iterdir()):
         if path.suffix != ".md" or path.stem not in listed:
-            raise BundleError(_rel(root, path), None,
-                              "not listed under any module in course.yaml (or not a .md lesson)")  # fmt: skip
+            raise BundleError(
+                _rel(root, path),
+                None,
+                "not listed under any module in course.yaml (or not a .md lesson)",
+            )
 
 
 def _read_flashcards(root: Path, bundle: Bundle) -> None:
@@ -358,8 +372,11 @@ def _read_flashcards(root: Path, bundle: Bundle) -> None:
     for path in sorted(folder.iterdir()):
         file = _rel(root, path)
         if path.suffix != ".yaml" or path.stem not in lessons:
-            raise BundleError(file, None, "flashcard files are named <lesson-slug>.yaml "
-                              "after a lesson listed in course.yaml")  # fmt: skip
+            raise BundleError(
+                file,
+                None,
+                "flashcard files are named <lesson-slug>.yaml after a lesson listed in course.yaml",
+            )
         cards = parse_yaml(_read_text(path), file)
         if cards is None:
             continue
@@ -383,8 +400,9 @@ def _read_sections(root: Path, bundle: Bundle) -> None:
             continue
         section = SECTIONS.get(path.name)
         if section is None:
-            raise BundleError(_rel(root, path), None,
-                              "no installed app reads this part of a bundle")  # fmt: skip
+            raise BundleError(
+                _rel(root, path), None, "no installed app reads this part of a bundle"
+            )
         bundle.sections[path.name] = section.read(path, bundle)
 
 

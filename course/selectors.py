@@ -20,9 +20,7 @@ from course.models import Course, Flashcard, Lesson, LessonProgress, Module
 
 def can_author(user: AbstractBaseUser) -> bool:
     """Instructors (and superusers) see drafts; students see only published content."""
-    return user.is_authenticated and (
-        user.is_superuser or user.has_perm("course.change_lesson")
-    )
+    return user.is_authenticated and (user.is_superuser or user.has_perm("course.change_lesson"))
 
 
 def courses_for_user(user: AbstractBaseUser) -> QuerySet[Course]:

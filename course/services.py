@@ -21,8 +21,11 @@ class ImportReport:
 
     def summary(self) -> str:
         parts = []
-        for label, counts in (("created", self.created), ("updated", self.updated),
-                              ("archived", self.archived)):  # fmt: skip
+        for label, counts in (
+            ("created", self.created),
+            ("updated", self.updated),
+            ("archived", self.archived),
+        ):
             parts.append(f"{label} " + ", ".join(f"{n} {kind}s" for kind, n in counts.items()))
         return "; ".join(parts)
 
@@ -62,16 +65,29 @@ def course_import_bundle(*, bundle: Bundle) -> ImportReport:
 
     for module_order, bundle_module in enumerate(bundle.modules):
         module = modules.get(bundle_module.slug) or Module(course=course, slug=bundle_module.slug)
-        values = {"title": bundle_module.title, "summary": bundle_module.summary,
-                  "published": bundle_module.published, "order": module_order, "archived": False}  # fmt: skip
+        values = {
+            "title": bundle_module.title,
+            "summary": bundle_module.summary,
+            "published": bundle_module.published,
+            "order": module_order,
+            "archived": False,
+        }
         _save_counted(report, "module", module, values)
         seen_modules.add(module.slug)
         for lesson_order, bundle_lesson in enumerate(bundle_module.lessons):
-            lesson = lessons.get(bundle_lesson.slug) or Lesson(course=course, slug=bundle_lesson.slug)
-            values = {"module_id": module.pk, "title": bundle_lesson.title,
-                      "summary": bundle_lesson.summary, "minutes": bundle_lesson.minutes,
-                      "published": bundle_lesson.published, "order": lesson_order,
-                      "archived": False, "body_markdown": bundle_lesson.body}  # fmt: skip
+            lesson = lessons.get(bundle_lesson.slug) or Lesson(
+                course=course, slug=bundle_lesson.slug
+            )
+            values = {
+                "module_id": module.pk,
+                "title": bundle_lesson.title,
+                "summary": bundle_lesson.summary,
+                "minutes": bundle_lesson.minutes,
+                "published": bundle_lesson.published,
+                "order": lesson_order,
+                "archived": False,
+                "body_markdown": bundle_lesson.body,
+            }
             body_changed = lesson.body_markdown != bundle_lesson.body or not lesson.body_html
             if body_changed:
                 lesson.body_markdown = bundle_lesson.body
@@ -80,8 +96,13 @@ def course_import_bundle(*, bundle: Bundle) -> ImportReport:
             seen_lessons.add(lesson.slug)
             for card_order, bundle_card in enumerate(bundle_lesson.flashcards):
                 card = cards.get(bundle_card.key) or Flashcard(course=course, key=bundle_card.key)
-                values = {"lesson_id": lesson.pk, "front": bundle_card.front, "back": bundle_card.back,
-                          "order": card_order, "archived": False}  # fmt: skip
+                values = {
+                    "lesson_id": lesson.pk,
+                    "front": bundle_card.front,
+                    "back": bundle_card.back,
+                    "order": card_order,
+                    "archived": False,
+                }
                 _save_counted(report, "card", card, values)
                 seen_cards.add(card.key)
 
@@ -123,7 +144,9 @@ def lesson_record_view(*, user: AbstractBaseUser, lesson: Lesson) -> LessonProgr
     return progress
 
 
-def lesson_set_complete(*, user: AbstractBaseUser, lesson: Lesson, complete: bool) -> LessonProgress:
+def lesson_set_complete(
+    *, user: AbstractBaseUser, lesson: Lesson, complete: bool
+) -> LessonProgress:
     now = timezone.now()
     progress, _ = LessonProgress.objects.get_or_create(
         user=user, lesson=lesson, defaults={"last_viewed_at": now}

@@ -32,7 +32,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
         completed_count=Count(
             "lessons__progress",
             filter=lesson_filter
-            & Q(lessons__progress__user=request.user, lessons__progress__completed_at__isnull=False),
+            & Q(
+                lessons__progress__user=request.user, lessons__progress__completed_at__isnull=False
+            ),
             distinct=True,
         ),
     )

@@ -52,7 +52,9 @@ def make_bundle(
             for n in range(lessons_per_module)
         ]
         built.append(
-            BundleModule(slug=f"module-{m + 1}", title=f"Module {m + 1}", summary="", lessons=lessons)
+            BundleModule(
+                slug=f"module-{m + 1}", title=f"Module {m + 1}", summary="", lessons=lessons
+            )
         )
     return Bundle(
         slug=slug, title=f"Course {slug}", summary="A course.", published=published, modules=built

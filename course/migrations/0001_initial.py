@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,96 +15,250 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Use lowercase letters, digits and single hyphens.')])),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('published', models.BooleanField(default=False, help_text='Students see only published courses.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=80,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Use lowercase letters, digits and single hyphens.",
+                            )
+                        ],
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=False, help_text="Students see only published courses."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Module',
+            name="Module",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Use lowercase letters, digits and single hyphens.')])),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('order', models.PositiveIntegerField(db_index=True, default=0)),
-                ('published', models.BooleanField(default=True)),
-                ('archived', models.BooleanField(default=False, help_text='Set by load_course when a module leaves the bundle; hidden, progress kept.')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='modules', to='course.course')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=80,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Use lowercase letters, digits and single hyphens.",
+                            )
+                        ],
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                ("order", models.PositiveIntegerField(db_index=True, default=0)),
+                ("published", models.BooleanField(default=True)),
+                (
+                    "archived",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Set by load_course when a module leaves the bundle; hidden, progress kept.",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="modules",
+                        to="course.course",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['course', 'order', 'id'],
+                "ordering": ["course", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Use lowercase letters, digits and single hyphens.')])),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('minutes', models.PositiveIntegerField(default=10, help_text='Estimated reading time.')),
-                ('body_markdown', models.TextField(blank=True)),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('order', models.PositiveIntegerField(db_index=True, default=0)),
-                ('published', models.BooleanField(default=True)),
-                ('archived', models.BooleanField(default=False, help_text='Set by load_course when a lesson leaves the bundle; hidden, progress kept.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='course.course')),
-                ('module', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='course.module')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=80,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Use lowercase letters, digits and single hyphens.",
+                            )
+                        ],
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                (
+                    "minutes",
+                    models.PositiveIntegerField(default=10, help_text="Estimated reading time."),
+                ),
+                ("body_markdown", models.TextField(blank=True)),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                ("order", models.PositiveIntegerField(db_index=True, default=0)),
+                ("published", models.BooleanField(default=True)),
+                (
+                    "archived",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Set by load_course when a lesson leaves the bundle; hidden, progress kept.",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lessons",
+                        to="course.course",
+                    ),
+                ),
+                (
+                    "module",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lessons",
+                        to="course.module",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['course', 'module__order', 'order', 'id'],
+                "ordering": ["course", "module__order", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Flashcard',
+            name="Flashcard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='Stable key in the course bundle; keep it when editing the text.', max_length=100, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Use lowercase letters, digits and single hyphens.')])),
-                ('front', models.TextField()),
-                ('back', models.TextField()),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('archived', models.BooleanField(default=False)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flashcards', to='course.course')),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flashcards', to='course.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Stable key in the course bundle; keep it when editing the text.",
+                        max_length=100,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Use lowercase letters, digits and single hyphens.",
+                            )
+                        ],
+                    ),
+                ),
+                ("front", models.TextField()),
+                ("back", models.TextField()),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("archived", models.BooleanField(default=False)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flashcards",
+                        to="course.course",
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flashcards",
+                        to="course.lesson",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['lesson', 'order', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('course', 'key'), name='flashcard_key_unique_in_course')],
+                "ordering": ["lesson", "order", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("course", "key"), name="flashcard_key_unique_in_course"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LessonProgress',
+            name="LessonProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_viewed_at', models.DateTimeField(auto_now_add=True)),
-                ('last_viewed_at', models.DateTimeField()),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress', to='course.lesson')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lesson_progress', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_viewed_at", models.DateTimeField(auto_now_add=True)),
+                ("last_viewed_at", models.DateTimeField()),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="progress",
+                        to="course.lesson",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lesson_progress",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'lesson progress',
-                'indexes': [models.Index(fields=['user', '-last_viewed_at'], name='progress_recent')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'lesson'), name='one_progress_per_lesson')],
+                "verbose_name_plural": "lesson progress",
+                "indexes": [
+                    models.Index(fields=["user", "-last_viewed_at"], name="progress_recent")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "lesson"), name="one_progress_per_lesson"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='module',
-            constraint=models.UniqueConstraint(fields=('course', 'slug'), name='module_slug_unique_in_course'),
+            model_name="module",
+            constraint=models.UniqueConstraint(
+                fields=("course", "slug"), name="module_slug_unique_in_course"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.UniqueConstraint(fields=('course', 'slug'), name='lesson_slug_unique_in_course'),
+            model_name="lesson",
+            constraint=models.UniqueConstraint(
+                fields=("course", "slug"), name="lesson_slug_unique_in_course"
+            ),
         ),
     ]

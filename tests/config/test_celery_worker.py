@@ -21,10 +21,27 @@ def test_a_worker_runs_a_task_sent_to_its_queue(tmp_path):
     marker = tmp_path / "marker.txt"
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-         "--pool", "solo", "--without-gossip", "--without-mingle", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         worker_healthcheck.apply_async(args=[str(marker), "pong"], queue=queue)
         deadline = time.monotonic() + 60
@@ -40,6 +57,6 @@ def test_a_worker_runs_a_task_sent_to_its_queue(tmp_path):
 
 def test_the_broker_in_use_is_the_one_the_environment_names():
     expected = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//")
-    assert settings.CELERY_BROKER_URL == expected
+    assert expected == settings.CELERY_BROKER_URL
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     assert app.conf.worker_prefetch_multiplier == 1

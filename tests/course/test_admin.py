@@ -17,13 +17,20 @@ def _inline_management(prefix: str, total: int = 0, initial: int = 0) -> dict:
 def test_an_instructor_creates_a_course_with_ordered_modules_inline(client, instructor):
     client.force_login(instructor)
     data = {
-        "title": "New course", "slug": "new-course", "summary": "", "published": "on",
+        "title": "New course",
+        "slug": "new-course",
+        "summary": "",
+        "published": "on",
         **_inline_management("modules", total=2),
-        "modules-0-order": "1", "modules-0-title": "Second", "modules-0-slug": "second",
+        "modules-0-order": "1",
+        "modules-0-title": "Second",
+        "modules-0-slug": "second",
         "modules-0-published": "on",
-        "modules-1-order": "0", "modules-1-title": "First", "modules-1-slug": "first",
+        "modules-1-order": "0",
+        "modules-1-title": "First",
+        "modules-1-slug": "first",
         "modules-1-published": "on",
-    }  # fmt: skip
+    }
     response = client.post(reverse("admin:course_course_add"), data)
     assert response.status_code == 302, response.text
     course = Course.objects.get(slug="new-course")
@@ -37,11 +44,16 @@ def test_saving_a_lesson_renders_and_sanitises_its_body(client, instructor, cour
     client.force_login(instructor)
     lesson = Lesson.objects.get(slug="m1-lesson-1")
     data = {
-        "module": lesson.module_id, "title": "Edited", "slug": lesson.slug, "summary": "",
-        "minutes": "7", "order": "0", "published": "on",
+        "module": lesson.module_id,
+        "title": "Edited",
+        "slug": lesson.slug,
+        "summary": "",
+        "minutes": "7",
+        "order": "0",
+        "published": "on",
         "body_markdown": "::: key-insight\r\nNew **insight** [x](javascript:alert(1))\r\n:::\r\n",
         **_inline_management("flashcards", total=0),
-    }  # fmt: skip
+    }
     response = client.post(reverse("admin:course_lesson_change", args=[lesson.pk]), data)
     assert response.status_code == 302, response.text
     lesson.refresh_from_db()
@@ -56,10 +68,16 @@ def test_a_duplicate_lesson_slug_in_the_course_is_a_form_error_not_a_crash(
     client.force_login(instructor)
     module = Module.objects.get(slug="module-2")
     data = {
-        "module": module.pk, "title": "Clash", "slug": "m1-lesson-1", "summary": "",
-        "minutes": "5", "order": "9", "published": "on", "body_markdown": "x",
+        "module": module.pk,
+        "title": "Clash",
+        "slug": "m1-lesson-1",
+        "summary": "",
+        "minutes": "5",
+        "order": "9",
+        "published": "on",
+        "body_markdown": "x",
         **_inline_management("flashcards", total=0),
-    }  # fmt: skip
+    }
     response = client.post(reverse("admin:course_lesson_add"), data)
     assert response.status_code == 200
     assert "is already used in the course" in response.text

@@ -43,7 +43,9 @@ def test_it_requires_login(client, db):
 
 
 @pytest.mark.parametrize("courses", [1, 5])
-def test_it_issues_a_constant_number_of_queries(client, student, django_assert_max_num_queries, courses):
+def test_it_issues_a_constant_number_of_queries(
+    client, student, django_assert_max_num_queries, courses
+):
     for n in range(courses):
         make_course(f"course-{n}")
     client.force_login(student)

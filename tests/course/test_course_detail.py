@@ -16,8 +16,10 @@ def test_it_shows_modules_and_lessons_in_order_with_my_progress(client, student,
     client.force_login(student)
     text = client.get(_url()).text
     assert text.index("Module 1") < text.index("Module 2")
-    assert text.index(">Lesson 1.1</a>") < text.index(">Lesson 1.2</a>") < text.index(
-        ">Lesson 2.1</a>"
+    assert (
+        text.index(">Lesson 1.1</a>")
+        < text.index(">Lesson 1.2</a>")
+        < text.index(">Lesson 2.1</a>")
     )
     assert "1 of 4 lessons complete" in text
     assert "Completed" in text and "Started" in text

@@ -18,10 +18,17 @@ pytestmark = pytest.mark.django_db
 def _snapshot() -> list[tuple]:
     return list(
         Lesson.objects.order_by("slug").values_list(
-            "slug", "title", "summary", "minutes", "published", "order", "module__slug",
-            "body_markdown", "body_html",
+            "slug",
+            "title",
+            "summary",
+            "minutes",
+            "published",
+            "order",
+            "module__slug",
+            "body_markdown",
+            "body_html",
         )
-    )  # fmt: skip
+    )
 
 
 def test_load_export_load_of_the_shipped_course_is_lossless(tmp_path, capsys):

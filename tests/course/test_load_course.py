@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts() -> tuple[int, int, int, int]:
-    return (Course.objects.count(), Module.objects.count(), Lesson.objects.count(),
-            Flashcard.objects.count())  # fmt: skip
+    return (
+        Course.objects.count(),
+        Module.objects.count(),
+        Lesson.objects.count(),
+        Flashcard.objects.count(),
+    )
 
 
 def test_it_loads_the_shipped_course_with_rendered_lessons(capsys):
@@ -96,8 +100,9 @@ def test_a_failure_midway_rolls_back_everything(tmp_path):
     def explode(data, course):
         raise RuntimeError("disk on fire")
 
-    SECTIONS["boom"] = BundleSection("boom", lambda p, b: {}, explode, lambda c: None,
-                                     lambda d, p: None)  # fmt: skip
+    SECTIONS["boom"] = BundleSection(
+        "boom", lambda p, b: {}, explode, lambda c: None, lambda d, p: None
+    )
     try:
         directory = write_bundle(make_bundle(), tmp_path / "bundle")
         (directory / "boom").mkdir()

@@ -32,7 +32,9 @@ def _assert_harmless(html: str) -> None:
 
 def test_it_renders_a_key_insight_callout_as_a_labelled_note():
     html = render_markdown("::: key-insight\nSFT teaches **access**.\n:::\n")
-    assert '<aside class="callout callout-key-insight" role="note" aria-label="Key insight">' in html
+    assert (
+        '<aside class="callout callout-key-insight" role="note" aria-label="Key insight">' in html
+    )
     assert "<strong>access</strong>" in html
 
 

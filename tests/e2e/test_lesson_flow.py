@@ -10,7 +10,9 @@ from tests.factories import make_course, make_user
 pytestmark = pytest.mark.e2e
 
 
-def test_a_student_logs_in_opens_a_lesson_and_marks_it_complete(live_server, page, transactional_db):
+def test_a_student_logs_in_opens_a_lesson_and_marks_it_complete(
+    live_server, page, transactional_db
+):
     make_course("alignment-demo")
     student = make_user("ada", STUDENT)
 

@@ -30,4 +30,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown only now):"))
         for username, role in DEMO_ACCOUNTS:
             if username in created:
-                self.stdout.write(f"  {role:<10} username {username:<11} password {passwords[username]}")
+                self.stdout.write(
+                    f"  {role:<10} username {username:<11} password {passwords[username]}"
+                )
