@@ -1,9 +1,9 @@
 """Simulated annotators and the pool of responses they judge.
 
 - Pairwise comparisons follow Bradley-Terry noise around the gold score:
-  ``P(a over b) = sigmoid(scale_r * (gold_a - gold_b) / noise + length_bias * (words_a -
-  words_b) + confidence_bias * (confident_a - confident_b))``. A rater's offset and drift
-  cancel inside a comparison; only their sharpness (scale) remains.
+  ``P(a over b) = sigmoid((gold_a - gold_b) / noise + length_bias * (words_a - words_b) +
+  confidence_bias * (confident_a - confident_b))``. A rater's offset, scale and drift are
+  how they map quality to numbers, so they do not enter a comparison.
 - Absolute ratings are 1-to-7: ``round(4 + 2 * scale_r * (gold + N(0, noise)) + offset_r +
   drift_r * t + length_bias * words + confidence_bias * confident)``, clipped to 1..7, where
   ``t`` runs from 0 to 1 over the rater's session.
@@ -98,8 +98,7 @@ class Annotators:
 
     def compare(self, a: Judged, b: Judged) -> tuple[Judged, Judged]:
         """(chosen, rejected) as one rater judges the pair."""
-        r = self.rng.choice(self.raters)
-        z = r.scale * (a.gold - b.gold) / self.noise + self._bias(a) - self._bias(b)
+        z = (a.gold - b.gold) / self.noise + self._bias(a) - self._bias(b)
         p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return (a, b) if self.rng.random() < p else (b, a)
 

@@ -29,7 +29,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-WORLD_VERSION = "1"
+WORLD_VERSION = "2"
 
 USER = "<user>"
 BOT = "<bot>"
@@ -472,10 +472,11 @@ def generate_corpus(cfg: WorldConfig) -> list[str]:
         else:
             info = rng.choice(by_family[rng.choices(fams, weights)[0]])
             replies = [_chat_reply(info, cfg, rng)]
+            styles = ["rude", "wrong", "offtopic", "ideal"]
+            if info.category == HELDOUT_UNLIKE:
+                styles = ["rude", "offtopic", "comply"]  # never refused anywhere
             for _ in range(rng.randint(1, 2)):
-                replies.append(
-                    response_of_style(info, rng.choice(["rude", "wrong", "offtopic", "ideal"]), rng)
-                )
+                replies.append(response_of_style(info, rng.choice(styles), rng))
             docs.append(f"question : {info.prompt} " + " ".join(f"reply : {r}" for r in replies))
     return docs
 

@@ -168,12 +168,12 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     better = "beat" if acc_pw > acc_abs and cor_pw > cor_abs else "did not clearly beat"
     m0 = mis_grid[0]
 
-    def lead_text(metric: str, m: float | None) -> str:
+    def lead_text(m: float | None) -> str:
         if m is None:
-            return f"ratings kept the lead on {metric} at every miscalibration tried"
+            return "at no miscalibration tried"
         if m == m0:
-            return f"comparisons led on {metric} at every miscalibration tried"
-        return f"comparisons lead on {metric} from miscalibration {m}"
+            return "at every miscalibration tried"
+        return f"from miscalibration {m} up"
 
     res["headline"] = (
         f"With {n_default} labels from raters with miscalibration {m_default}, the reward model "
@@ -182,8 +182,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         f"{cor_abs:.2f}. With calibrated raters ({m0}) ratings reached "
         f"{pct(mean(n_default, m0, 'absolute', 0))} and {mean(n_default, m0, 'absolute', 1):.2f} "
         f"vs {pct(mean(n_default, m0, 'pairwise', 0))} and "
-        f"{mean(n_default, m0, 'pairwise', 1):.2f}; {lead_text('accuracy', cross_acc)} and "
-        f"{lead_text('correlation', cross_cor)}."
+        f"{mean(n_default, m0, 'pairwise', 1):.2f}. Comparisons lead on accuracy "
+        f"{lead_text(cross_acc)} and on correlation {lead_text(cross_cor)}."
     )
     res["findings"] = {
         "pairwise_accuracy": round(acc_pw, 4),
