@@ -129,3 +129,70 @@ class LessonProgress(models.Model):
     @property
     def completed(self) -> bool:
         return self.completed_at is not None
+
+
+class CardState(models.IntegerChoices):
+    """FSRS card states (fsrs.State values); NEW means never rated."""
+
+    NEW = 0, "New"
+    LEARNING = 1, "Learning"
+    REVIEW = 2, "Review"
+    RELEARNING = 3, "Relearning"
+
+
+class FlashcardReviewState(models.Model):
+    """One student's spaced-repetition state for one flashcard (FSRS card as JSON)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_states"
+    )
+    flashcard = models.ForeignKey(Flashcard, on_delete=models.CASCADE, related_name="states")
+    fsrs_card = models.JSONField(help_text="fsrs.Card.to_dict()")
+    state = models.PositiveSmallIntegerField(choices=CardState.choices, default=CardState.NEW)
+    due = models.DateTimeField()
+    review_count = models.PositiveIntegerField(
+        default=0, help_text="Ratings so far; a rating must name it, so a replay schedules once."
+    )
+    lapses = models.PositiveIntegerField(default=0)
+    last_reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "flashcard"], name="one_card_state_per_student")
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="card_state_due_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.flashcard.key}"
+
+
+class FlashcardReview(models.Model):
+    """The review log: one row per rating, kept for statistics and re-scheduling."""
+
+    class Rating(models.IntegerChoices):
+        AGAIN = 1, "Again"
+        HARD = 2, "Hard"
+        GOOD = 3, "Good"
+        EASY = 4, "Easy"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_reviews"
+    )
+    flashcard = models.ForeignKey(Flashcard, on_delete=models.CASCADE, related_name="reviews")
+    sequence = models.PositiveIntegerField(help_text="review_count before this rating")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    state_before = models.PositiveSmallIntegerField(choices=CardState.choices)
+    reviewed_at = models.DateTimeField()
+    due_before = models.DateTimeField(null=True, blank=True)
+    due_after = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "flashcard", "sequence"], name="one_review_per_sequence"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "reviewed_at"], name="card_review_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} rated {self.flashcard.key} {self.get_rating_display()}"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from course.bundle import (
     SECTIONS,
@@ -15,7 +16,16 @@ from course.bundle import (
     BundleModule,
     normalise_body,
 )
-from course.models import Course, Flashcard, Lesson, LessonProgress, Module
+from course.models import (
+    CardState,
+    Course,
+    Flashcard,
+    FlashcardReview,
+    FlashcardReviewState,
+    Lesson,
+    LessonProgress,
+    Module,
+)
 
 
 def can_author(user: AbstractBaseUser) -> bool:
@@ -116,3 +126,103 @@ def lesson_to_resume(lessons: list[Lesson], progress: dict[int, LessonProgress])
 
 def _is_complete(row: LessonProgress | None) -> bool:
     return row is not None and row.completed
+
+
+# --- flashcards -------------------------------------------------------------------------
+
+
+def visible_flashcards(user: AbstractBaseUser, course: Course) -> QuerySet[Flashcard]:
+    lesson_ids = lessons_for_user(user, course).values("pk")
+    return Flashcard.objects.filter(course=course, archived=False, lesson__in=lesson_ids)
+
+
+def card_states(user: AbstractBaseUser, cards: list[Flashcard]) -> dict[int, FlashcardReviewState]:
+    rows = FlashcardReviewState.objects.filter(user=user, flashcard__in=[c.pk for c in cards])
+    return {row.flashcard_id: row for row in rows}
+
+
+def due_cards(
+    user: AbstractBaseUser, course: Course, now: datetime, limit: int = 1
+) -> list[FlashcardReviewState]:
+    """The student's cards due now in this course, most overdue first (index: user, due)."""
+    visible = visible_flashcards(user, course).values("pk")
+    queue = FlashcardReviewState.objects.filter(user=user, due__lte=now, flashcard__in=visible)
+    return list(queue.select_related("flashcard", "flashcard__lesson").order_by("due")[:limit])
+
+
+def due_count(user: AbstractBaseUser, course: Course, now: datetime) -> int:
+    visible = visible_flashcards(user, course).values("pk")
+    return FlashcardReviewState.objects.filter(
+        user=user, due__lte=now, flashcard__in=visible
+    ).count()
+
+
+def due_count_everywhere(user: AbstractBaseUser, now: datetime) -> int:
+    """For the navigation badge: due cards in every course this user can see."""
+    return FlashcardReviewState.objects.filter(
+        user=user,
+        due__lte=now,
+        flashcard__archived=False,
+        flashcard__lesson__archived=False,
+        flashcard__lesson__published=True,
+        flashcard__lesson__module__published=True,
+        flashcard__lesson__module__archived=False,
+        flashcard__course__published=True,
+    ).count()
+
+
+def new_cards(user: AbstractBaseUser, course: Course, limit: int = 1) -> list[Flashcard]:
+    """Cards the student has never rated, from lessons they have opened, in reading order."""
+    opened = LessonProgress.objects.filter(user=user, lesson__course=course).values("lesson")
+    cards = visible_flashcards(user, course).filter(lesson__in=opened)
+    cards = cards.exclude(states__user=user).select_related("lesson")
+    return list(cards.order_by("lesson__module__order", "lesson__order", "order", "id")[:limit])
+
+
+def next_due_at(user: AbstractBaseUser, course: Course) -> datetime | None:
+    visible = visible_flashcards(user, course).values("pk")
+    row = (
+        FlashcardReviewState.objects.filter(user=user, flashcard__in=visible)
+        .order_by("due")
+        .values_list("due", flat=True)
+        .first()
+    )
+    return row
+
+
+@dataclass
+class FlashcardStats:
+    learned: int
+    due_today: int
+    reviews_30d: int
+    passed_30d: int
+
+    @property
+    def retention(self) -> int | None:
+        return round(100 * self.passed_30d / self.reviews_30d) if self.reviews_30d else None
+
+
+def flashcard_stats(user: AbstractBaseUser, course: Course, now: datetime) -> FlashcardStats:
+    """Learned (in review), due by the end of today (UTC), and 30-day retention.
+
+    Retention counts reviews of cards that were already in review (as Anki's "true
+    retention" does): the share not rated Again.
+    """
+    end_of_day = now.replace(hour=23, minute=59, second=59, microsecond=999999)
+    visible = visible_flashcards(user, course).values("pk")
+    states = FlashcardReviewState.objects.filter(user=user, flashcard__in=visible).aggregate(
+        learned=Count("pk", filter=Q(state=CardState.REVIEW)),
+        due_today=Count("pk", filter=Q(due__lte=end_of_day)),
+    )
+    reviews = FlashcardReview.objects.filter(
+        user=user,
+        flashcard__course=course,
+        reviewed_at__gte=now - timedelta(days=30),
+        state_before=CardState.REVIEW,
+    ).aggregate(total=Count("pk"), passed=Count("pk", filter=Q(rating__gt=1)))
+    return FlashcardStats(
+        learned=states["learned"],
+        due_today=states["due_today"],
+        reviews_30d=reviews["total"],
+        passed_30d=reviews["passed"],
+    )

@@ -8,8 +8,18 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from course import srs
 from course.bundle import SECTIONS, Bundle
-from course.models import Course, Flashcard, Lesson, LessonProgress, Module
+from course.models import (
+    CardState,
+    Course,
+    Flashcard,
+    FlashcardReview,
+    FlashcardReviewState,
+    Lesson,
+    LessonProgress,
+    Module,
+)
 
 
 @dataclass
@@ -183,3 +193,54 @@ def demo_accounts_ensure(
             user.save()
             changed.add(username)
     return changed
+
+
+@dataclass
+class RatingResult:
+    state: FlashcardReviewState
+    applied: bool  # False when this was a replay of a rating already applied
+
+
+@transaction.atomic
+def flashcard_rate(
+    *, user: AbstractBaseUser, flashcard: Flashcard, rating: int, sequence: int, now=None
+) -> RatingResult:
+    """Schedule one rating with FSRS, exactly once.
+
+    `sequence` is the review count the student saw when they rated. A double click, a
+    retry or a second tab sends the same sequence again; the conditional update below
+    then changes no row, and the rating is not applied twice.
+    """
+    now = now or timezone.now()
+    state, _ = FlashcardReviewState.objects.get_or_create(
+        user=user,
+        flashcard=flashcard,
+        defaults={"fsrs_card": srs.new_card(now), "due": now, "state": CardState.NEW},
+    )
+    if state.review_count != sequence:
+        return RatingResult(state=state, applied=False)
+    scheduled = srs.review(state.fsrs_card, rating, now)
+    lapse = rating == 1 and state.state == CardState.REVIEW
+    changed = FlashcardReviewState.objects.filter(pk=state.pk, review_count=sequence).update(
+        fsrs_card=scheduled.card,
+        state=scheduled.state,
+        due=scheduled.due,
+        review_count=sequence + 1,
+        lapses=state.lapses + int(lapse),
+        last_reviewed_at=now,
+    )
+    if changed != 1:
+        state.refresh_from_db()
+        return RatingResult(state=state, applied=False)
+    FlashcardReview.objects.create(
+        user=user,
+        flashcard=flashcard,
+        sequence=sequence,
+        rating=rating,
+        state_before=state.state,
+        reviewed_at=now,
+        due_before=state.due if state.review_count else None,
+        due_after=scheduled.due,
+    )
+    state.refresh_from_db()
+    return RatingResult(state=state, applied=True)

@@ -17,5 +17,12 @@ urlpatterns = [
         views.lesson_complete,
         name="lesson-complete",
     ),
+    path("review/", views.review_index, name="review-index"),
+    path("courses/<slug:course_slug>/review/", views.review, name="review"),
+    path(
+        "courses/<slug:course_slug>/cards/<slug:key>/rate/",
+        views.flashcard_rate,
+        name="flashcard-rate",
+    ),
     path("authoring/markdown-preview/", views.markdown_preview, name="markdown-preview"),
 ]

@@ -1,18 +1,28 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from course import selectors, services
+from course import selectors, services, srs
 from course.markdown import render_markdown
-from course.models import Course, Lesson
+from course.models import Course, Flashcard, FlashcardReviewState, Lesson
 
 
 def _get_course_for_user(user: AbstractBaseUser, slug: str) -> Course:
     """The course if this user may see it; 404 otherwise (never reveal a draft exists)."""
     return get_object_or_404(selectors.courses_for_user(user), slug=slug)
+
+
+def _get_flashcard_for_user(user: AbstractBaseUser, course_slug: str, key: str) -> Flashcard:
+    course = _get_course_for_user(user, course_slug)
+    cards = selectors.visible_flashcards(user, course).select_related("course", "lesson")
+    return get_object_or_404(cards, key=key)
 
 
 def _get_lesson_for_user(user: AbstractBaseUser, course_slug: str, lesson_slug: str) -> Lesson:
@@ -66,6 +76,7 @@ def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
             "progress": selectors.CourseProgress(len(lessons), completed),
             "resume": resume,
             "started": bool(progress),
+            "card_stats": selectors.flashcard_stats(request.user, course, timezone.now()),
         },
     )
 
@@ -85,7 +96,7 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
         "next": order[position + 1] if position + 1 < len(order) else None,
         "position": position + 1,
         "lesson_count": len(order),
-        "flashcards": list(lesson.flashcards.filter(archived=False)),
+        "deck": _deck(request, list(lesson.flashcards.filter(archived=False))),
     }
     return render(request, "course/lesson.html", context)
 
@@ -112,3 +123,114 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     if len(source) > 200_000:
         return JsonResponse({"error": "The lesson is longer than 200,000 characters."}, status=400)
     return JsonResponse({"html": render_markdown(source)})
+
+
+@dataclass
+class DeckItem:
+    """A flashcard as the deck partial shows it to one student."""
+
+    card: Flashcard
+    state: FlashcardReviewState | None
+    revealed: bool
+    previews: dict[int, str]
+    source: str  # "lesson" or "review": where a rating returns to
+    just_rated: bool = False
+
+    @property
+    def sequence(self) -> int:
+        return self.state.review_count if self.state else 0
+
+    @property
+    def ratings(self) -> list[tuple[int, str, str]]:
+        return [(value, label, self.previews[value]) for value, label in srs.RATINGS]
+
+
+def _deck_item(card, state, *, revealed: bool, source: str, just_rated: bool = False) -> DeckItem:
+    now = timezone.now()
+    fsrs_card = state.fsrs_card if state else srs.new_card(now)
+    previews = srs.interval_previews(fsrs_card, now)
+    return DeckItem(card, state, revealed, previews, source, just_rated)
+
+
+def _deck(request: HttpRequest, cards: list[Flashcard]) -> list[DeckItem]:
+    states = selectors.card_states(request.user, cards)
+    reveal = request.GET.get("reveal")
+    return [
+        _deck_item(card, states.get(card.pk), revealed=card.key == reveal, source="lesson")
+        for card in cards
+    ]
+
+
+@require_POST
+@login_required
+def flashcard_rate(request: HttpRequest, course_slug: str, key: str) -> HttpResponse:
+    card = _get_flashcard_for_user(request.user, course_slug, key)
+    source = "review" if request.POST.get("source") == "review" else "lesson"
+    try:
+        rating = int(request.POST.get("rating", ""))
+        sequence = int(request.POST.get("sequence", ""))
+        if rating not in (1, 2, 3, 4) or sequence < 0:
+            raise ValueError
+    except ValueError:
+        return HttpResponse(
+            "Choose Again, Hard, Good or Easy to rate this card.",
+            status=400,
+            content_type="text/plain",
+        )
+    result = services.flashcard_rate(
+        user=request.user, flashcard=card, rating=rating, sequence=sequence
+    )
+    if source == "review":
+        if request.htmx:
+            return _render_review(request, card.course, partial=True)
+        return redirect("course:review", card.course.slug)
+    if request.htmx:
+        item = _deck_item(card, result.state, revealed=False, source="lesson", just_rated=True)
+        return render(
+            request, "course/partials/flashcard.html", {"item": item, "course": card.course}
+        )
+    return redirect(
+        reverse("course:lesson", args=[card.course.slug, card.lesson.slug]) + f"#card-{card.key}"
+    )
+
+
+@require_GET
+@login_required
+def review(request: HttpRequest, course_slug: str) -> HttpResponse:
+    course = _get_course_for_user(request.user, course_slug)
+    return _render_review(request, course, partial=bool(request.htmx))
+
+
+def _render_review(request: HttpRequest, course: Course, *, partial: bool) -> HttpResponse:
+    now = timezone.now()
+    due = selectors.due_cards(request.user, course, now, limit=1)
+    if due:
+        item = _deck_item(
+            due[0].flashcard, due[0], revealed=request.GET.get("reveal") == "1", source="review"
+        )
+    else:
+        fresh = selectors.new_cards(request.user, course, limit=1)
+        item = (
+            _deck_item(fresh[0], None, revealed=request.GET.get("reveal") == "1", source="review")
+            if fresh
+            else None
+        )
+    context = {
+        "course": course,
+        "item": item,
+        "due_count": selectors.due_count(request.user, course, now),
+        "next_due": None if item else selectors.next_due_at(request.user, course),
+    }
+    template = "course/review.html#review-area" if partial else "course/review.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def review_index(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    courses = list(selectors.courses_for_user(request.user))
+    rows = [(course, selectors.due_count(request.user, course, now)) for course in courses]
+    if len(rows) == 1:
+        return redirect("course:review", rows[0][0].slug)
+    return render(request, "course/review_index.html", {"rows": rows})

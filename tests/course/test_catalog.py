@@ -49,5 +49,5 @@ def test_it_issues_a_constant_number_of_queries(
     for n in range(courses):
         make_course(f"course-{n}")
     client.force_login(student)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         client.get(URL)
