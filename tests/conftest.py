@@ -32,3 +32,13 @@ def grader(db):
 @pytest.fixture
 def course(db):
     return make_course()
+
+
+@pytest.fixture
+def student_tx(transactional_db):
+    return make_user("tess", STUDENT)
+
+
+@pytest.fixture
+def course_tx(transactional_db):
+    return make_course()

@@ -117,3 +117,20 @@ def test_a_failure_midway_rolls_back_everything(tmp_path):
 def test_it_says_what_is_wrong_when_the_directory_does_not_exist(tmp_path):
     with pytest.raises(CommandError, match="not a directory"):
         call_command("load_course", str(tmp_path / "missing"))
+
+
+def test_editing_a_cards_text_keeps_students_review_history(student):
+    from course.models import FlashcardReview, FlashcardReviewState
+    from course.services import flashcard_rate
+
+    bundle = make_bundle()
+    course_import_bundle(bundle=bundle)
+    card = Flashcard.objects.get(key="card-1-1-1")
+    flashcard_rate(user=student, flashcard=card, rating=3, sequence=0)
+    bundle.modules[0].lessons[0].flashcards[0].front = "A reworded question?"
+    bundle.modules[0].lessons[0].flashcards[0].back = "A reworded answer."
+    course_import_bundle(bundle=bundle)
+    card.refresh_from_db()
+    assert card.front == "A reworded question?"
+    assert FlashcardReviewState.objects.get(user=student, flashcard=card).review_count == 1
+    assert FlashcardReview.objects.filter(user=student, flashcard=card).count() == 1

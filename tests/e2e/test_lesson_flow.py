@@ -46,6 +46,7 @@ def test_the_completion_button_works_by_keyboard(live_server, page, transactiona
     page.get_by_label("Username").fill("kim")
     page.get_by_label("Password").fill("a-long-test-password")
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Courses")).to_be_visible()
     page.goto(f"{live_server.url}/courses/keyboard-course/lessons/m1-lesson-1/")
     page.get_by_role("button", name="Mark as complete").focus()
     page.keyboard.press("Enter")
