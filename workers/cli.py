@@ -110,9 +110,10 @@ def _cmd_build_base(quiet: bool = False) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
-    from workers.experiments import run_experiment, validate_params
+    from workers.experiments import preflight, run_experiment, validate_params
 
     params = validate_params(args.experiment, _parse_sets(args.set))  # fail before loading
+    preflight(args.experiment, params)
     out = Path(args.out) if args.out else None
     if out is not None and out.is_dir():
         raise LabInputError(f"--out {out} is a directory")

@@ -38,6 +38,7 @@ def sample(
     temperature: float = 1.0,
     seed: int = 0,
     batch_size: int = 64,
+    progress=None,
 ) -> list[str]:
     """Sampled (T=1 by default: greedy decoding hides a base model's amorality) responses."""
     import torch
@@ -72,6 +73,8 @@ def sample(
             if tokenizer.eos_token_id in row:
                 row = row[: row.index(tokenizer.eos_token_id)]
             out.append(tokenizer.decode(row, skip_special_tokens=True).strip())
+        if progress is not None:
+            progress.tick()  # keeps the report coming during long evaluations
     if was_training:
         model.train()
     return out
@@ -86,6 +89,7 @@ def evaluate_gold(
     seed: int = 0,
     max_new_tokens: int = 32,
     temperature: float = 1.0,
+    progress=None,
 ) -> dict[str, Any]:
     """Sample responses to world prompts and score them with the gold rubric.
 
@@ -94,7 +98,13 @@ def evaluate_gold(
     prompts = [i.prompt for i in infos for _ in range(samples_per_prompt)]
     expanded = [i for i in infos for _ in range(samples_per_prompt)]
     responses = sample(
-        model, tokenizer, prompts, max_new_tokens=max_new_tokens, seed=seed, temperature=temperature
+        model,
+        tokenizer,
+        prompts,
+        max_new_tokens=max_new_tokens,
+        seed=seed,
+        temperature=temperature,
+        progress=progress,
     )
     records = []
     acc: dict[str, list[tuple[float, bool, bool]]] = defaultdict(list)

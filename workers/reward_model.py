@@ -76,6 +76,8 @@ def _common_args(out: str, steps: int, lr: float, batch_size: int, seed: int) ->
         report_to="none",
         disable_tqdm=True,
         bf16=use_bf16(),
+        gradient_checkpointing=False,  # TRL defaults to True; a waste on tiny models
+        activation_checkpointing=False,
         dataloader_num_workers=0,
         seed=seed,
         data_seed=seed,
@@ -208,7 +210,13 @@ def score(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = 128)
 # ---------------------------------------------------------------------------------------
 # Probe reward models: frozen body, linear head
 # ---------------------------------------------------------------------------------------
-def sequence_features(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = 256):
+def sequence_features(
+    model,
+    tokenizer,
+    pairs: list[tuple[str, str]],
+    batch_size: int = 128,
+    progress: Progress | None = None,
+):
     """Frozen features of each (prompt, response): every layer's hidden state at ``<eos>``
     and averaged over the response, concatenated and standardised. Shape (n, d)."""
     import torch
@@ -241,6 +249,8 @@ def sequence_features(model, tokenizer, pairs: list[tuple[str, str]], batch_size
             parts.append(h[torch.arange(len(seqs)), last])
             parts.append((h * resp).sum(1) / resp.sum(1))
         feats.append(torch.cat(parts, dim=-1).cpu())
+        if progress is not None:
+            progress.tick()
     x = torch.cat(feats)
     mu, sd = x.mean(0), x.std(0) + 1e-5
     return (x - mu) / sd

@@ -100,6 +100,8 @@ def train_sft(
             report_to="none",
             disable_tqdm=True,
             bf16=use_bf16(),
+            gradient_checkpointing=False,  # TRL defaults to True; a waste on tiny models
+            activation_checkpointing=False,
             dataloader_num_workers=0,
             max_length=None,
             packing=False,

@@ -57,6 +57,7 @@ class Experiment:
     module: str
     params: tuple[Param, ...]
     needs_gold: str = ""
+    dataset_fields: tuple[str, ...] = ()
     budget_seconds: int = 60
     notes: list[str] = field(default_factory=list)
 
@@ -87,6 +88,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             "gold is scored on the world's evaluation prompts; a custom dataset is used for "
             "training only"
         ),
+        dataset_fields=("prompt", "completion"),
     ),
     "pairwise_vs_absolute": Experiment(
         name="pairwise_vs_absolute",
@@ -138,6 +140,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             "needs the world's gold score and simulated raters; with a dataset only the "
             "pairwise reward model is trained and scored on held-out pairs of that dataset"
         ),
+        dataset_fields=("prompt", "chosen", "rejected"),
     ),
 }
 
@@ -183,6 +186,22 @@ def validate_params(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     return {k: p.coerce(name, params.get(k, p.default)) for k, p in known.items()}
 
 
+def preflight(name: str, params: dict[str, Any]) -> None:
+    """Checks that need files but no training: the JSONL dataset parses, and
+    ``LABS_BASE_MODEL`` (if set) is a causal LM. Raises ``LabInputError``."""
+    import os
+
+    exp = _get(name)
+    if params.get("dataset"):
+        from workers.sft import read_jsonl
+
+        read_jsonl(params["dataset"], exp.dataset_fields)
+    if os.environ.get("LABS_BASE_MODEL"):
+        from workers.base_model import check_causal_lm
+
+        check_causal_lm(os.environ["LABS_BASE_MODEL"])
+
+
 def run_experiment(
     name: str, params: dict[str, Any] | None = None, report: Report | None = None
 ) -> dict[str, Any]:
@@ -190,8 +209,9 @@ def run_experiment(
 
     ``report(step, total, metrics, samples)`` is called at least every 2 seconds;
     raising ``Cancelled`` inside it stops the run (the exception propagates)."""
-    values = validate_params(name, params)
     t0 = time.perf_counter()
+    values = validate_params(name, params)
+    preflight(name, values)
     first: list[float] = []
 
     def wrapped(step: int, total: int, metrics: dict[str, float], samples: list) -> None:
@@ -215,6 +235,7 @@ __all__ = [
     "EXPERIMENTS",
     "experiment_spec",
     "list_experiments",
+    "preflight",
     "run_experiment",
     "validate_params",
 ]

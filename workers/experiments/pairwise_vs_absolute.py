@@ -52,7 +52,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     test_items = [j for g in pool_te for j in g]
     test_pairs = [(a, b) for g in pool_te for a in g for b in g if a.gold > b.gold + 0.05]
     feats = None if finetune else rm.sequence_features(
-        model, tokenizer, [(j.info.prompt, j.response) for j in items]
+        model, tokenizer, [(j.info.prompt, j.response) for j in items], progress=progress
     )  # fmt: skip
     features_s = time.perf_counter() - t
     progress.tick(1, {"responses": len(items)}, force=True)

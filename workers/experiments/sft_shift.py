@@ -29,6 +29,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         seed=p["seed"],
         max_new_tokens=p["max_new_tokens"],
         temperature=p["temperature"],
+        progress=progress,
     )
     t = time.perf_counter()
     before = evaluate_gold(model, tokenizer, infos, **ev_kw)
