@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -233,7 +234,8 @@ def check_causal_lm(name_or_path: str) -> None:
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
     p = Path(name_or_path)
-    looks_local = name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") != 1
+    hub_id = re.fullmatch(r"[\w.-]+(/[\w.-]+)?", name_or_path) is not None
+    looks_local = name_or_path.startswith((".", "/", "~")) or not hub_id
     if looks_local and not p.is_dir():
         raise LabInputError(f"model directory {name_or_path} does not exist")
     if p.is_dir() and not (p / "config.json").exists():

@@ -55,6 +55,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         model, tokenizer, [(j.info.prompt, j.response) for j in items], progress=progress
     )  # fmt: skip
     features_s = time.perf_counter() - t
+    feature_tokens = sum(len(rm.sequence_ids(j.info.prompt, j.response, tokenizer)) for j in items)
     progress.tick(1, {"responses": len(items)}, force=True)
 
     import torch
@@ -196,6 +197,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     res["timings"].update(
         load_s=round(load_s, 3),
         features_s=round(features_s, 3),
+        feature_tokens=feature_tokens,
         fit_s=round(fit_s, 3),
         reward_models=fits,
         fits_per_s=round(fits / fit_s, 2),

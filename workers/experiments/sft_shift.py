@@ -7,7 +7,7 @@ from typing import Any
 
 from workers import world
 from workers.experiments.common import load_base, pct, result_shell, sample_record
-from workers.generation import evaluate_gold
+from workers.generation import evaluate_gold, pick_samples
 from workers.runtime import Progress, Report
 from workers.sft import read_jsonl, train_sft
 
@@ -40,7 +40,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         return sum(ev["groups"][g]["gold"] for g in covered) / len(covered)
 
     base_cov = covered_mean(before)
-    progress.tick(1, {"base_gold": base_cov}, force=True)
+    live = [sample_record(r, "base") for r in pick_samples(before["records"], seed=p["seed"])]
+    progress.tick(1, {"base_gold": base_cov}, samples=live, force=True)
 
     sft = train_sft(
         model,
@@ -132,7 +133,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         trainer="trl.SFTTrainer",
         model_parameters=sum(x.numel() for x in model.parameters()),
     )
-    progress.tick(total, {"sft_gold": sft_cov}, force=True)
+    live = [sample_record(r, "sft") for r in pick_samples(after["records"], seed=p["seed"])]
+    progress.tick(total, {"sft_gold": sft_cov}, samples=live, force=True)
     return res
 
 
