@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "course",
+    "quizzes",
+    "labs",
 ]
 
 MIDDLEWARE = [

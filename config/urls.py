@@ -11,4 +11,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("course.urls")),
+    path("", include("quizzes.urls")),
+    path("", include("labs.urls")),
 ]

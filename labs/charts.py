@@ -1,0 +1,72 @@
+"""Chart data for the lab pages (rendered by static/js/labs.js with Chart.js)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labs.models import LabRun
+
+
+def _line(label: str, points: list) -> dict[str, Any]:
+    return {"label": label, "points": points}
+
+
+def _is_numeric(lines: list[dict]) -> bool:
+    return all(isinstance(p[0], int | float) for line in lines for p in line["points"])
+
+
+def _series_charts(series: dict[str, Any], prefix: str = "") -> list[dict[str, Any]]:
+    charts = []
+    for name, spec in (series or {}).items():
+        if "lines" in spec:
+            lines = [_line(f"{prefix}{label}", pts) for label, pts in spec["lines"].items()]
+        else:
+            lines = [_line(f"{prefix}{name}", spec.get("points", []))]
+        charts.append({"id": name, "title": name.replace("_", " "), "x_label": spec.get("x_label", ""),
+                       "y_label": spec.get("y_label", ""), "numeric_x": _is_numeric(lines),
+                       "lines": lines})  # fmt: skip
+    return charts
+
+
+def run_charts(run: LabRun) -> dict[str, Any]:
+    """Live metric charts (one per metric, growing by step) and, when finished, the
+    experiment's own result charts."""
+    final = _series_charts((run.result or {}).get("series", {}))
+    shown = {chart["id"] for chart in final}
+    live = [
+        {"id": f"live-{name}", "title": name.replace("_", " "), "x_label": "step",
+         "y_label": name, "numeric_x": True, "lines": [_line(name, points)]}
+        for name, points in (run.metrics or {}).items()
+        if len(points) > 1 and name not in shown  # single values are in the table
+    ]  # fmt: skip
+    return {"live": live, "final": final, "active": run.is_active}
+
+
+def run_label(run: LabRun, varying: list[str]) -> str:
+    details = ", ".join(f"{key}={run.params.get(key)}" for key in varying)
+    return f"run {run.pk}" + (f" ({details})" if details else "")
+
+
+def varying_params(runs: list[LabRun]) -> list[str]:
+    keys = sorted({key for run in runs for key in run.params})
+    return [key for key in keys if len({repr(run.params.get(key)) for run in runs}) > 1]
+
+
+def compare_charts(runs: list[LabRun]) -> list[dict[str, Any]]:
+    """Overlay several finished runs: one chart per metric or result series, a line per run."""
+    varying = varying_params(runs)
+    charts: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        label = run_label(run, varying)
+        for name, points in (run.metrics or {}).items():
+            chart = charts.setdefault(
+                f"live-{name}",
+                {"id": f"live-{name}", "title": name.replace("_", " "), "x_label": "step",
+                 "y_label": name, "numeric_x": True, "lines": []},
+            )  # fmt: skip
+            chart["lines"].append(_line(label, points))
+        for chart in _series_charts((run.result or {}).get("series", {}), prefix=f"{label}: "):
+            merged = charts.setdefault(chart["id"], {**chart, "lines": []})
+            merged["lines"].extend(chart["lines"])
+            merged["numeric_x"] = merged["numeric_x"] and chart["numeric_x"]
+    return list(charts.values())

@@ -1,0 +1,133 @@
+import json
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from course.selectors import can_author
+from course.views import _get_course_for_user
+from labs import selectors, services
+from labs.charts import compare_charts, run_charts
+from labs.models import Lab, LabRun
+from labs.parameters import lab_params
+
+
+def _get_lab_for_user(user: AbstractBaseUser, course_slug: str, lab_slug: str) -> Lab:
+    course = _get_course_for_user(user, course_slug)
+    return get_object_or_404(selectors.labs_for_user(user, course).select_related("course"),
+                             slug=lab_slug)  # fmt: skip
+
+
+def _get_run_for_user(user: AbstractBaseUser, run_id: int) -> LabRun:
+    """A student sees only their own runs; instructors see every run."""
+    runs = LabRun.objects.select_related("lab", "lab__course", "user")
+    if not can_author(user):
+        runs = runs.filter(user=user, lab__published=True, lab__archived=False)
+    return get_object_or_404(runs, pk=run_id)
+
+
+def _lab_page(request: HttpRequest, lab: Lab, *, submitted=None, error="", status=200):
+    params = lab_params(lab.experiment, lab.defaults, lab.limits)
+    values = submitted or {}
+    context = {
+        "lab": lab,
+        "course": lab.course,
+        "params": [(p, values.get(p.name, p.default)) for p in params],
+        "submission": uuid.uuid4(),
+        "runs": selectors.runs_of(request.user, lab),
+        "error": error,
+    }
+    return render(request, "labs/lab.html", context, status=status)
+
+
+@require_GET
+@login_required
+def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
+    return _lab_page(request, _get_lab_for_user(request.user, course_slug, lab_slug))
+
+
+@require_POST
+@login_required
+def run_start(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
+    lab = _get_lab_for_user(request.user, course_slug, lab_slug)
+    try:
+        submission = uuid.UUID(request.POST.get("submission", ""))
+    except ValueError:
+        return _lab_page(request, lab, error="The form was incomplete; please press Run again.",
+                         status=400)  # fmt: skip
+    try:
+        run = services.lab_run_start(
+            lab=lab, user=request.user, submitted=request.POST.dict(), submission=submission
+        )
+    except services.RunRefused as refusal:
+        return _lab_page(request, lab, submitted=request.POST.dict(), error=str(refusal),
+                         status=400)  # fmt: skip
+    return redirect(run)
+
+
+@require_GET
+@login_required
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _get_run_for_user(request.user, run_id)
+    if run.is_active:
+        services.reap_stale_runs(run_ids=[run.pk])
+        run.refresh_from_db()
+    context = {"run": run, "lab": run.lab, "course": run.lab.course,
+               "ahead": selectors.runs_ahead(run), "charts": run_charts(run)}  # fmt: skip
+    if request.htmx:
+        response = render(request, "labs/run.html#run-status", context)
+        if not run.is_active:
+            response.status_code = HttpResponseStopPolling.status_code
+        return response
+    return render(request, "labs/run.html", context)
+
+
+@require_POST
+@login_required
+def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _get_run_for_user(request.user, run_id)
+    if run.user_id != request.user.pk and not can_author(request.user):
+        return HttpResponse(status=404)
+    services.lab_run_cancel(run=run)
+    if not request.htmx:
+        messages.info(request, "Cancel requested: the run stops at its next progress report.")
+    return redirect(run)
+
+
+@require_GET
+@login_required
+def run_result(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _get_run_for_user(request.user, run_id)
+    payload = {
+        "run": run.pk, "lab": run.lab.slug, "experiment": run.lab.experiment,
+        "status": run.status, "params": run.params, "metrics": run.metrics,
+        "error": run.error, "result": run.result,
+        "created_at": run.created_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "device": run.device, "worker": run.worker,
+    }  # fmt: skip
+    response = HttpResponse(json.dumps(payload, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{run.lab.slug}-run-{run.pk}.json"'
+    return response
+
+
+@require_GET
+@login_required
+def compare(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
+    lab = _get_lab_for_user(request.user, course_slug, lab_slug)
+    ids = [int(value) for value in request.GET.getlist("runs") if value.isdigit()]
+    runs = list(
+        LabRun.objects.filter(
+            lab=lab, user=request.user, pk__in=ids, status=LabRun.Status.SUCCEEDED
+        ).order_by("created_at")  # fmt: skip
+    )
+    if len(runs) < 2:
+        messages.error(request, "Pick two or more finished runs of this lab to compare.")
+        return redirect(lab)
+    context = {"lab": lab, "course": lab.course, "runs": runs, "charts": compare_charts(runs)}
+    return render(request, "labs/compare.html", context)
