@@ -12,8 +12,20 @@ class LabForm(forms.ModelForm):
 
     class Meta:
         model = Lab
-        fields = ["course", "lesson", "slug", "title", "experiment", "introduction", "defaults",
-                  "limits", "queue", "order", "published", "archived"]  # fmt: skip
+        fields = [
+            "course",
+            "lesson",
+            "slug",
+            "title",
+            "experiment",
+            "introduction",
+            "defaults",
+            "limits",
+            "queue",
+            "order",
+            "published",
+            "archived",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,8 +38,9 @@ class LabForm(forms.ModelForm):
         experiment = cleaned.get("experiment")
         if experiment:
             try:
-                check_lab_config(experiment, cleaned.get("defaults") or {},
-                                 cleaned.get("limits") or {})  # fmt: skip
+                check_lab_config(
+                    experiment, cleaned.get("defaults") or {}, cleaned.get("limits") or {}
+                )
             except LabInputError as error:
                 raise forms.ValidationError(str(error)) from None
         lesson, course = cleaned.get("lesson"), cleaned.get("course")
@@ -52,8 +65,20 @@ class LabAdmin(admin.ModelAdmin):
 
 @admin.register(LabRun)
 class LabRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "lab", "user", "status", "queue", "worker", "device", "created_at",
-                    "started_at", "finished_at", "duration", "attempts"]  # fmt: skip
+    list_display = [
+        "id",
+        "lab",
+        "user",
+        "status",
+        "queue",
+        "worker",
+        "device",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "duration",
+        "attempts",
+    ]
     list_filter = ["status", "queue", "lab", "device"]
     list_select_related = ["lab", "user"]
     search_fields = ["user__username", "lab__title", "worker", "headline", "error"]

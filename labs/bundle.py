@@ -55,8 +55,16 @@ def read(folder: Path, bundle: Bundle) -> list[BundleLab]:
         if path.suffix != ".yaml" or not SLUG_RE.match(path.stem):
             raise BundleError(file, None, "lab files are named <lab-slug>.yaml")
         fields = _Fields(parse_yaml(_read_text(path), file), file, f"lab '{path.stem}'")
-        fields.only("title", "experiment", "introduction", "lesson", "queue", "published",
-                    "defaults", "limits")  # fmt: skip
+        fields.only(
+            "title",
+            "experiment",
+            "introduction",
+            "lesson",
+            "queue",
+            "published",
+            "defaults",
+            "limits",
+        )
         lab = BundleLab(
             slug=path.stem,
             title=fields.text("title", max_length=200),
@@ -125,7 +133,7 @@ def snapshot(course) -> list[BundleLab]:
             published=lab.published,
             defaults=lab.defaults,
             limits=lab.limits,
-        )  # fmt: skip
+        )
         for lab in Lab.objects.filter(course=course, archived=False).select_related("lesson")
     ]
 

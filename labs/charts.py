@@ -22,9 +22,16 @@ def _series_charts(series: dict[str, Any], prefix: str = "") -> list[dict[str, A
             lines = [_line(f"{prefix}{label}", pts) for label, pts in spec["lines"].items()]
         else:
             lines = [_line(f"{prefix}{name}", spec.get("points", []))]
-        charts.append({"id": name, "title": name.replace("_", " "), "x_label": spec.get("x_label", ""),
-                       "y_label": spec.get("y_label", ""), "numeric_x": _is_numeric(lines),
-                       "lines": lines})  # fmt: skip
+        charts.append(
+            {
+                "id": name,
+                "title": name.replace("_", " "),
+                "x_label": spec.get("x_label", ""),
+                "y_label": spec.get("y_label", ""),
+                "numeric_x": _is_numeric(lines),
+                "lines": lines,
+            }
+        )
     return charts
 
 
@@ -34,11 +41,17 @@ def run_charts(run: LabRun) -> dict[str, Any]:
     final = _series_charts((run.result or {}).get("series", {}))
     shown = {chart["id"] for chart in final}
     live = [
-        {"id": f"live-{name}", "title": name.replace("_", " "), "x_label": "step",
-         "y_label": name, "numeric_x": True, "lines": [_line(name, points)]}
+        {
+            "id": f"live-{name}",
+            "title": name.replace("_", " "),
+            "x_label": "step",
+            "y_label": name,
+            "numeric_x": True,
+            "lines": [_line(name, points)],
+        }
         for name, points in (run.metrics or {}).items()
         if len(points) > 1 and name not in shown  # single values are in the table
-    ]  # fmt: skip
+    ]
     return {"live": live, "final": final, "active": run.is_active}
 
 
@@ -61,9 +74,15 @@ def compare_charts(runs: list[LabRun]) -> list[dict[str, Any]]:
         for name, points in (run.metrics or {}).items():
             chart = charts.setdefault(
                 f"live-{name}",
-                {"id": f"live-{name}", "title": name.replace("_", " "), "x_label": "step",
-                 "y_label": name, "numeric_x": True, "lines": []},
-            )  # fmt: skip
+                {
+                    "id": f"live-{name}",
+                    "title": name.replace("_", " "),
+                    "x_label": "step",
+                    "y_label": name,
+                    "numeric_x": True,
+                    "lines": [],
+                },
+            )
             chart["lines"].append(_line(label, points))
         for chart in _series_charts((run.result or {}).get("series", {}), prefix=f"{label}: "):
             merged = charts.setdefault(chart["id"], {**chart, "lines": []})

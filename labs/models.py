@@ -14,9 +14,13 @@ class Lab(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="labs")
     lesson = models.ForeignKey(
-        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="labs",
+        Lesson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="labs",
         help_text="The lesson that teaches this lab's concept; the lab is linked from it.",
-    )  # fmt: skip
+    )
     slug = models.SlugField(max_length=80, validators=[slug_validator])
     title = models.CharField(max_length=200)
     experiment = models.CharField(max_length=80, help_text="Experiment name in the lab engine.")
@@ -26,9 +30,10 @@ class Lab(models.Model):
         default=dict, blank=True, help_text='Form defaults, e.g. {"steps": 24}.'
     )
     limits = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='Tighter limits than the engine\'s, e.g. {"steps": {"max": 100}}.',
-    )  # fmt: skip
+    )
     queue = models.CharField(max_length=8, choices=Queue.choices, default=Queue.CPU)
     order = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
@@ -66,9 +71,10 @@ class LabRun(models.Model):
     )
     submission = models.UUIDField(help_text="The form's token: a double submit makes one run.")
     active_slot = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="1 or 2 while queued or running, empty after: the database allows two.",
-    )  # fmt: skip
+    )
     params = models.JSONField(default=dict)
     queue = models.CharField(max_length=8, default="cpu")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)

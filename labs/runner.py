@@ -52,8 +52,13 @@ class RunReporter:
 
     def flush(self) -> None:
         now = timezone.now()
-        fields = {"step": self.step, "total": self.total, "metrics": self.metrics,
-                  "samples": self.samples, "heartbeat_at": now}  # fmt: skip
+        fields = {
+            "step": self.step,
+            "total": self.total,
+            "metrics": self.metrics,
+            "samples": self.samples,
+            "heartbeat_at": now,
+        }
         if not self.first_progress_written:
             fields["first_progress_at"] = now
         changed = _mine(self.run_id, self.dispatch).filter(cancel_requested=False).update(**fields)
@@ -76,14 +81,23 @@ def claim(run_id: int, dispatch: int, worker: str) -> LabRun | None:
     now = timezone.now()
     changed = LabRun.objects.filter(
         pk=run_id, dispatches=dispatch, status__in=LabRun.ACTIVE, cancel_requested=False
-    ).update(status=LabRun.Status.RUNNING, attempts=F("attempts") + 1, worker=worker,
-             started_at=now, heartbeat_at=now)  # fmt: skip
+    ).update(
+        status=LabRun.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        worker=worker,
+        started_at=now,
+        heartbeat_at=now,
+    )
     if not changed:
         return None
     run = LabRun.objects.select_related("lab").get(pk=run_id)
     if run.attempts > MAX_ATTEMPTS:
-        _finish(run_id, dispatch, status=LabRun.Status.FAILED,
-                error="The run's worker died twice while running it, so it was stopped.")  # fmt: skip
+        _finish(
+            run_id,
+            dispatch,
+            status=LabRun.Status.FAILED,
+            error="The run's worker died twice while running it, so it was stopped.",
+        )
         return None
     return run
 
@@ -134,8 +148,16 @@ def execute_run(
         fields = {"result": result, "headline": result.get("headline", "")}
     finally:
         beat.stop()
-    _finish(run_id, dispatch, status=status, step=reporter.step, total=reporter.total,
-            metrics=reporter.metrics, samples=reporter.samples, **fields)  # fmt: skip
+    _finish(
+        run_id,
+        dispatch,
+        status=status,
+        step=reporter.step,
+        total=reporter.total,
+        metrics=reporter.metrics,
+        samples=reporter.samples,
+        **fields,
+    )
     return status
 
 

@@ -45,9 +45,13 @@ def lab_run_start(
         try:
             with transaction.atomic():
                 run = LabRun.objects.create(
-                    lab=lab, user=user, submission=submission, active_slot=slot,
-                    params=params, queue=lab.queue,
-                )  # fmt: skip
+                    lab=lab,
+                    user=user,
+                    submission=submission,
+                    active_slot=slot,
+                    params=params,
+                    queue=lab.queue,
+                )
             break
         except IntegrityError:
             duplicate = LabRun.objects.filter(user=user, submission=submission).first()
@@ -75,9 +79,13 @@ def lab_run_dispatch(*, run_id: int) -> bool:
             args=[run_id, dispatch],
             queue=run.queue,
             retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
-                          "interval_max": 1},
-        )  # fmt: skip
+            retry_policy={
+                "max_retries": 2,
+                "interval_start": 0.2,
+                "interval_step": 0.5,
+                "interval_max": 1,
+            },
+        )
     except Exception as error:  # kombu raises several types for an unreachable broker
         log.warning("lab run %s: broker unavailable: %s", run_id, error)
         LabRun.objects.filter(pk=run_id).update(
@@ -105,9 +113,12 @@ def lab_run_cancel(*, run: LabRun) -> None:
     """Ask the worker to stop; a run still queued is cancelled at once."""
     now = timezone.now()
     LabRun.objects.filter(pk=run.pk, status=LabRun.Status.QUEUED).update(
-        status=LabRun.Status.CANCELLED, cancel_requested=True, active_slot=None, finished_at=now,
+        status=LabRun.Status.CANCELLED,
+        cancel_requested=True,
+        active_slot=None,
+        finished_at=now,
         headline="Cancelled before it started.",
-    )  # fmt: skip
+    )
     LabRun.objects.filter(pk=run.pk, status=LabRun.Status.RUNNING).update(cancel_requested=True)
 
 
@@ -136,19 +147,26 @@ def _recover(run: LabRun, now) -> int:
     stale = {"pk": run.pk, "status": LabRun.Status.RUNNING, "dispatches": run.dispatches}
     if run.cancel_requested:
         return LabRun.objects.filter(**stale).update(
-            status=LabRun.Status.CANCELLED, active_slot=None, finished_at=now,
+            status=LabRun.Status.CANCELLED,
+            active_slot=None,
+            finished_at=now,
             headline="Cancelled.",
-        )  # fmt: skip
+        )
     lost = f"The worker running this lab stopped responding at step {run.step} of {run.total}."
     if run.attempts >= MAX_ATTEMPTS:
         return LabRun.objects.filter(**stale).update(
-            status=LabRun.Status.FAILED, active_slot=None, finished_at=now,
+            status=LabRun.Status.FAILED,
+            active_slot=None,
+            finished_at=now,
             error=f"{lost} It had already been restarted once, so the run was stopped.",
-        )  # fmt: skip
+        )
     changed = LabRun.objects.filter(**stale).update(
-        status=LabRun.Status.QUEUED, error=f"{lost} It was queued again.",
-        step=0, metrics={}, samples=[],
-    )  # fmt: skip
+        status=LabRun.Status.QUEUED,
+        error=f"{lost} It was queued again.",
+        step=0,
+        metrics={},
+        samples=[],
+    )
     if changed:
         lab_run_dispatch(run_id=run.pk)
     return changed

@@ -19,8 +19,9 @@ from labs.parameters import lab_params
 
 def _get_lab_for_user(user: AbstractBaseUser, course_slug: str, lab_slug: str) -> Lab:
     course = _get_course_for_user(user, course_slug)
-    return get_object_or_404(selectors.labs_for_user(user, course).select_related("course"),
-                             slug=lab_slug)  # fmt: skip
+    return get_object_or_404(
+        selectors.labs_for_user(user, course).select_related("course"), slug=lab_slug
+    )
 
 
 def _get_run_for_user(user: AbstractBaseUser, run_id: int) -> LabRun:
@@ -58,15 +59,17 @@ def run_start(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpResp
     try:
         submission = uuid.UUID(request.POST.get("submission", ""))
     except ValueError:
-        return _lab_page(request, lab, error="The form was incomplete; please press Run again.",
-                         status=400)  # fmt: skip
+        return _lab_page(
+            request, lab, error="The form was incomplete; please press Run again.", status=400
+        )
     try:
         run = services.lab_run_start(
             lab=lab, user=request.user, submitted=request.POST.dict(), submission=submission
         )
     except services.RunRefused as refusal:
-        return _lab_page(request, lab, submitted=request.POST.dict(), error=str(refusal),
-                         status=400)  # fmt: skip
+        return _lab_page(
+            request, lab, submitted=request.POST.dict(), error=str(refusal), status=400
+        )
     return redirect(run)
 
 
@@ -77,8 +80,13 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if run.is_active:
         services.reap_stale_runs(run_ids=[run.pk])
         run.refresh_from_db()
-    context = {"run": run, "lab": run.lab, "course": run.lab.course,
-               "ahead": selectors.runs_ahead(run), "charts": run_charts(run)}  # fmt: skip
+    context = {
+        "run": run,
+        "lab": run.lab,
+        "course": run.lab.course,
+        "ahead": selectors.runs_ahead(run),
+        "charts": run_charts(run),
+    }
     if request.htmx:
         response = render(request, "labs/run.html#run-status", context)
         if not run.is_active:
@@ -104,13 +112,19 @@ def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_result(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _get_run_for_user(request.user, run_id)
     payload = {
-        "run": run.pk, "lab": run.lab.slug, "experiment": run.lab.experiment,
-        "status": run.status, "params": run.params, "metrics": run.metrics,
-        "error": run.error, "result": run.result,
+        "run": run.pk,
+        "lab": run.lab.slug,
+        "experiment": run.lab.experiment,
+        "status": run.status,
+        "params": run.params,
+        "metrics": run.metrics,
+        "error": run.error,
+        "result": run.result,
         "created_at": run.created_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "device": run.device, "worker": run.worker,
-    }  # fmt: skip
+        "device": run.device,
+        "worker": run.worker,
+    }
     response = HttpResponse(json.dumps(payload, indent=2), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{run.lab.slug}-run-{run.pk}.json"'
     return response
@@ -124,7 +138,7 @@ def compare(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRespon
     runs = list(
         LabRun.objects.filter(
             lab=lab, user=request.user, pk__in=ids, status=LabRun.Status.SUCCEEDED
-        ).order_by("created_at")  # fmt: skip
+        ).order_by("created_at")
     )
     if len(runs) < 2:
         messages.error(request, "Pick two or more finished runs of this lab to compare.")

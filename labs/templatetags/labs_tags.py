@@ -9,5 +9,7 @@ register = template.Library()
 def lesson_labs(context, lesson) -> dict:
     """The labs that practise this lesson's concept (one query)."""
     user = context["request"].user
-    return {"labs": list(labs_for_user(user, lesson.course).filter(lesson=lesson)),
-            "course": lesson.course}  # fmt: skip
+    return {
+        "labs": list(labs_for_user(user, lesson.course).filter(lesson=lesson)),
+        "course": lesson.course,
+    }
