@@ -61,4 +61,4 @@ test-services: install-dev
 	  $(BIN)/pytest -m "not e2e" --ignore=tests/workers -p no:cacheprovider
 
 clean:
-	rm -rf var/db.sqlite3* var/test-db.sqlite3* var/broker var/log
+	rm -rf var/db.sqlite3* var/test-db-*.sqlite3* var/broker var/log

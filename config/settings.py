@@ -5,6 +5,7 @@ machine: SQLite under var/ and a Celery broker on the filesystem under var/. Set
 DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis instead.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -88,7 +89,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # A file (not memory), so a live server thread and a worker process can share it; one
+    # per test process, so two test runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -80,13 +80,31 @@ def validate(experiment: str, submitted: dict[str, Any], defaults: dict, limits:
         raw = submitted.get(param.name, param.default)
         if raw in ("", None):
             raw = param.default
-        value = validate_params(experiment, {param.name: raw})[param.name]
+        value = _number(param, raw)
         if param.min is not None and value < param.min:
             raise LabInputError(f"{param.name} must be at least {_fmt(param.min)} in this lab")
         if param.max is not None and value > param.max:
             raise LabInputError(f"{param.name} must be at most {_fmt(param.max)} in this lab")
         chosen[param.name] = value
     return validate_params(experiment, chosen)
+
+
+def _number(param: LabParam, raw: Any) -> Any:
+    """Coerce a form value to the parameter's type, with a message a student understands."""
+    if param.type not in ("int", "float"):
+        return raw
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        kind = "a whole number" if param.type == "int" else "a number"
+        raise LabInputError(f"{param.name} must be {kind}, not {raw!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise LabInputError(f"{param.name} must be a finite number")
+    if param.type == "int":
+        if not value.is_integer():
+            raise LabInputError(f"{param.name} must be a whole number, not {raw!r}")
+        return int(value)
+    return value
 
 
 def _fmt(value: float) -> str:
