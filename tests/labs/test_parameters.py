@@ -1,0 +1,57 @@
+"""A lab's form: the engine's parameters narrowed by the instructor's settings."""
+
+import pytest
+
+from labs.parameters import check_lab_config, lab_params, validate
+from workers import LabInputError
+
+
+def test_students_never_see_path_parameters():
+    names = [param.name for param in lab_params("sft", {}, {})]
+    assert "dataset" not in names and "steps" in names
+
+
+def test_instructor_limits_narrow_the_engines_and_defaults_replace_its():
+    steps = next(
+        p for p in lab_params("sft", {"steps": 20}, {"steps": {"max": 50}}) if p.name == "steps"
+    )
+    assert (steps.min, steps.max, steps.default) == (1, 50, 20)
+
+
+def test_an_instructor_limit_never_widens_the_engines():
+    steps = next(p for p in lab_params("sft", {}, {"steps": {"max": 10_000}}) if p.name == "steps")
+    assert steps.max == 400
+
+
+def test_it_fills_defaults_and_coerces_text_from_the_form():
+    params = validate("sft", {"steps": "12", "lr": "0.002", "seed": ""}, {}, {})
+    assert params["steps"] == 12 and params["lr"] == 0.002 and params["seed"] == 0
+    assert params["dataset"] == ""
+
+
+@pytest.mark.parametrize(
+    ("submitted", "message"),
+    [({"steps": "60"}, "steps must be at most 50 in this lab"),
+     ({"steps": "0"}, "steps must be at least 1 in this lab"),
+     ({"steps": "many"}, "steps must be a whole number, not 'many'"),
+     ({"steps": "2.5"}, "steps must be a whole number"),
+     ({"lr": "nan"}, "lr must be a finite number")],
+)  # fmt: skip
+def test_out_of_range_or_malformed_values_are_refused_by_name(submitted, message):
+    with pytest.raises(LabInputError, match=message):
+        validate("sft", submitted, {}, {"steps": {"max": 50}})
+
+
+def test_a_student_cannot_smuggle_a_dataset_path():
+    params = validate("sft", {"dataset": "/etc/passwd"}, {}, {})
+    assert params["dataset"] == ""
+
+
+@pytest.mark.parametrize(
+    ("defaults", "limits", "message"),
+    [({"nope": 1}, {}, "no parameter 'nope'"), ({}, {"dataset": {"max": 1}}, "no parameter"),
+     ({}, {"steps": 5}, "must look like"), ({"steps": 1000}, {}, "at most 400")],
+)  # fmt: skip
+def test_an_instructors_lab_config_is_checked(defaults, limits, message):
+    with pytest.raises(LabInputError, match=message):
+        check_lab_config("sft", defaults, limits)
