@@ -14,12 +14,16 @@ GRADER = "Grader"
 # app label alone = every permission of that app; "app.codename" = one permission.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STUDENT: [],
-    INSTRUCTOR: ["course"],
+    INSTRUCTOR: ["course", "quizzes"],
     GRADER: [
         "course.view_course",
         "course.view_module",
         "course.view_lesson",
         "course.view_flashcard",
+        "quizzes.view_quiz",
+        "quizzes.view_question",
+        "quizzes.view_attempt",
+        "quizzes.view_response",
     ],
 }
 STAFF_ROLES = {INSTRUCTOR}  # roles that use the Django admin

@@ -1,0 +1,345 @@
+"""Writes: bundle import, question-file import, and the attempt state machine.
+
+An attempt is `in_progress` until it is submitted (by the student, or by the server when
+its time limit has passed). Every state change is a conditional UPDATE that must change
+exactly one row, so a double click, two tabs or a retry produce one graded attempt, and
+an autosave that races a submit is refused rather than lost silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from course.models import Course, Lesson
+from quizzes import grading
+from quizzes.bundle import BundleQuestion, BundleQuiz
+from quizzes.models import (
+    Attempt,
+    AttemptState,
+    Choice,
+    FeedbackMode,
+    Question,
+    QuestionKind,
+    Quiz,
+    Response,
+)
+
+# An autosave sent in the last seconds before the deadline may arrive just after it.
+DEADLINE_GRACE = timedelta(seconds=5)
+
+
+class AttemptClosed(Exception):
+    """The attempt is finished (submitted or out of time); nothing more is written."""
+
+
+class NoAttemptsLeft(Exception):
+    pass
+
+
+# --- bundle and question files ----------------------------------------------------------
+
+
+def quizzes_apply_bundle(quizzes: list[BundleQuiz], course: Course) -> None:
+    """Import the bundle's quizzes (inside load_course's transaction), matched by key.
+
+    Quizzes and questions that left the bundle are archived, so attempts keep their rows.
+    """
+    lessons = {lesson.slug: lesson for lesson in Lesson.objects.filter(course=course)}
+    existing = {quiz.key: quiz for quiz in Quiz.objects.filter(course=course)}
+    seen = set()
+    for order, bundle_quiz in enumerate(quizzes):
+        quiz = existing.get(bundle_quiz.key) or Quiz(course=course, key=bundle_quiz.key)
+        _quiz_sync(quiz, bundle_quiz, lessons.get(bundle_quiz.lesson or ""), order)
+        seen.add(quiz.key)
+    Quiz.objects.filter(course=course, archived=False).exclude(key__in=seen).update(archived=True)
+
+
+def _quiz_sync(quiz: Quiz, data: BundleQuiz, lesson: Lesson | None, order: int) -> None:
+    quiz.lesson = lesson
+    quiz.title = data.title
+    quiz.intro = data.intro
+    quiz.max_attempts = data.attempts
+    quiz.time_limit_minutes = data.time_limit
+    quiz.grading_method = data.grading
+    quiz.feedback_mode = data.feedback
+    quiz.published = data.published
+    quiz.order = order
+    quiz.archived = False
+    quiz.save()
+    questions_replace(quiz=quiz, questions=data.questions)
+
+
+def questions_replace(*, quiz: Quiz, questions: list[BundleQuestion]) -> None:
+    """Make the quiz's questions exactly `questions`, keeping rows whose key is kept."""
+    existing = {q.key: q for q in Question.objects.filter(quiz=quiz)}
+    seen: set[str] = set()
+    order = 0
+    for bundle_question in questions:
+        parent = _question_sync(quiz, existing, bundle_question, None, order)
+        seen.add(parent.key)
+        order += 1
+        for part in bundle_question.parts:
+            _question_sync(quiz, existing, part, parent, order)
+            seen.add(part.key)
+            order += 1
+    Question.objects.filter(quiz=quiz, archived=False).exclude(key__in=seen).update(archived=True)
+
+
+def _question_sync(quiz, existing, data: BundleQuestion, parent, order: int) -> Question:
+    question = existing.get(data.key) or Question(quiz=quiz, key=data.key)
+    question.parent = parent
+    question.kind = data.kind
+    question.title = data.title
+    question.prompt = data.prompt
+    question.explanation = data.explanation
+    question.points = data.points
+    question.rubric = data.rubric
+    question.reference_answer = data.reference_answer
+    question.order = order
+    question.archived = False
+    question.save()
+    keys = [choice.key for choice in data.choices]
+    question.choices.exclude(key__in=keys).delete()
+    current = {choice.key: choice for choice in question.choices.all()}
+    for position, bundle_choice in enumerate(data.choices):
+        choice = current.get(bundle_choice.key) or Choice(question=question, key=bundle_choice.key)
+        choice.text = bundle_choice.text
+        choice.correct = bundle_choice.correct
+        choice.weight = bundle_choice.weight
+        choice.tolerance = bundle_choice.tolerance
+        choice.feedback = bundle_choice.feedback
+        choice.order = position
+        choice.save()
+    return question
+
+
+@dataclass
+class QuestionImport:
+    quiz: Quiz
+    created_quiz: bool
+    added: int
+
+
+@transaction.atomic
+def quiz_import_questions(
+    *,
+    course: Course,
+    quiz_key: str,
+    questions: list[BundleQuestion],
+    title: str = "",
+    lesson: Lesson | None = None,
+) -> QuestionImport:
+    """Add imported questions (GIFT, Aiken) to a quiz, creating the quiz if needed.
+
+    Keys that clash with the quiz's questions get a numeric suffix; all or nothing.
+    """
+    quiz, created = Quiz.objects.select_for_update().get_or_create(
+        course=course,
+        key=quiz_key,
+        defaults={"title": title or quiz_key.replace("-", " ").capitalize(), "lesson": lesson},
+    )
+    taken = set(Question.objects.filter(quiz=quiz).values_list("key", flat=True))
+    order = (Question.objects.filter(quiz=quiz).order_by("-order").first() or Question()).order
+    added = 0
+    for bundle_question in questions:
+        for item in [bundle_question, *bundle_question.parts]:
+            item.key = _free_key(item.key, taken)
+            taken.add(item.key)
+        order += 1
+        parent = _question_sync(quiz, {}, bundle_question, None, order)
+        for part in bundle_question.parts:
+            order += 1
+            _question_sync(quiz, {}, part, parent, order)
+        added += 1
+    return QuestionImport(quiz=quiz, created_quiz=created, added=added)
+
+
+def _free_key(key: str, taken: set[str]) -> str:
+    if key not in taken:
+        return key
+    n = 2
+    while f"{key}-{n}" in taken:
+        n += 1
+    return f"{key}-{n}"
+
+
+# --- attempts ---------------------------------------------------------------------------
+
+
+def _answerable(quiz: Quiz):
+    return (
+        Question.objects.filter(quiz=quiz, archived=False)
+        .exclude(kind=QuestionKind.SCENARIO)
+        .order_by("order", "id")
+    )
+
+
+def attempt_start(*, user: AbstractBaseUser, quiz: Quiz) -> Attempt:
+    """The student's open attempt, or a new one if they have attempts left."""
+    open_attempt = Attempt.objects.filter(user=user, quiz=quiz, state=AttemptState.IN_PROGRESS)
+    current = open_attempt.first()
+    if current is not None:
+        return current
+    try:
+        return _attempt_create(user=user, quiz=quiz)
+    except IntegrityError:  # another tab started one at the same moment: use that one
+        return open_attempt.get()
+
+
+@transaction.atomic
+def _attempt_create(*, user: AbstractBaseUser, quiz: Quiz) -> Attempt:
+    used = Attempt.objects.filter(user=user, quiz=quiz).count()
+    if quiz.max_attempts and used >= quiz.max_attempts:
+        raise NoAttemptsLeft
+    now = timezone.now()
+    attempt = Attempt.objects.create(
+        user=user,
+        quiz=quiz,
+        number=used + 1,
+        started_at=now,
+        deadline=now + quiz.time_limit if quiz.time_limit else None,
+    )
+    questions = list(_answerable(quiz))
+    Response.objects.bulk_create([Response(attempt=attempt, question=q) for q in questions])
+    attempt.max_score = sum((q.points for q in questions), Decimal(0))
+    attempt.save(update_fields=["max_score"])
+    return attempt
+
+
+@dataclass
+class SaveResult:
+    saved: list[Response] = field(default_factory=list)
+    conflicts: list[Response] = field(default_factory=list)
+
+
+Answers = dict[int, tuple[dict, int]]  # question id -> (answer, revision the page had)
+
+
+@transaction.atomic
+def attempt_save_answers(*, attempt: Attempt, answers: Answers) -> SaveResult:
+    """Autosave: write the answers that changed, if the attempt is still open.
+
+    The conditional UPDATE locks the attempt row, so this waits for (and then loses to)
+    a submit in flight. An answer based on an older revision than the stored one comes
+    from a stale tab: it is refused and reported, never written over the newer answer.
+    """
+    now = timezone.now()
+    still_open = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).exclude(
+        deadline__lt=now - DEADLINE_GRACE
+    )
+    if still_open.update(last_saved_at=now) != 1:
+        raise AttemptClosed
+    return _write_answers(attempt, answers, now)
+
+
+def _write_answers(attempt: Attempt, answers: Answers, now) -> SaveResult:
+    result = SaveResult()
+    responses = Response.objects.filter(attempt=attempt, question_id__in=answers)
+    for response in responses.select_related("question"):
+        answer, base_revision = answers[response.question_id]
+        if response.checked_at is not None or answer == response.answer:
+            continue
+        updated = Response.objects.filter(pk=response.pk, revision=base_revision).update(
+            answer=answer, revision=F("revision") + 1, saved_at=now
+        )
+        if updated:
+            response.answer, response.revision = answer, base_revision + 1
+            result.saved.append(response)
+        else:
+            response.refresh_from_db()
+            result.conflicts.append(response)
+    return result
+
+
+@dataclass
+class SubmitResult:
+    attempt: Attempt
+    submitted_now: bool
+    conflicts: list[Response] = field(default_factory=list)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, answers: Answers | None = None) -> SubmitResult:
+    """Finish the attempt once. Later or concurrent submits change nothing.
+
+    Answers posted with the submit are saved first (stale ones refused, as in autosave),
+    unless the time limit has passed: then the autosaved answers are graded as they are.
+    """
+    now = timezone.now()
+    in_time = attempt.deadline is None or now < attempt.deadline + DEADLINE_GRACE
+    changed = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).update(
+        state=AttemptState.SUBMITTED, submitted_at=now, finished_by_time_limit=not in_time
+    )
+    attempt.refresh_from_db()
+    if changed != 1:
+        return SubmitResult(attempt=attempt, submitted_now=False)
+    conflicts = []
+    if answers and in_time:
+        conflicts = _write_answers(attempt, answers, now).conflicts
+    _grade_attempt(attempt)
+    return SubmitResult(attempt=attempt, submitted_now=True, conflicts=conflicts)
+
+
+@transaction.atomic
+def attempt_finish_if_expired(*, attempt: Attempt) -> bool:
+    """Finish an open attempt whose time is up, with its autosaved answers."""
+    now = timezone.now()
+    changed = Attempt.objects.filter(
+        pk=attempt.pk, state=AttemptState.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE
+    ).update(state=AttemptState.SUBMITTED, submitted_at=now, finished_by_time_limit=True)
+    attempt.refresh_from_db()
+    if changed == 1:
+        _grade_attempt(attempt)
+    return changed == 1
+
+
+def attempts_finish_expired() -> int:
+    """Finish every attempt whose time is up (the `finish_expired_attempts` command)."""
+    expired = Attempt.objects.filter(
+        state=AttemptState.IN_PROGRESS, deadline__lt=timezone.now() - DEADLINE_GRACE
+    )
+    return sum(attempt_finish_if_expired(attempt=attempt) for attempt in expired)
+
+
+def _grade_attempt(attempt: Attempt) -> None:
+    responses = list(
+        Response.objects.filter(attempt=attempt)
+        .select_related("question")
+        .prefetch_related("question__choices")
+    )
+    total, waiting = Decimal(0), False
+    for response in responses:
+        question = response.question
+        outcome = grading.grade(question, list(question.choices.all()), response.answer)
+        if outcome.fraction is None and grading.is_answered(response.answer):
+            waiting = True
+            response.score = None
+        else:
+            response.score = outcome.score(question.points) or Decimal(0)
+            total += response.score
+    Response.objects.bulk_update(responses, ["score"])
+    attempt.score = total
+    attempt.needs_grading = waiting
+    attempt.save(update_fields=["score", "needs_grading"])
+
+
+@transaction.atomic
+def response_check(*, attempt: Attempt, question: Question, answers: Answers) -> Response:
+    """After-each-question mode: save this answer, lock it, and score it now."""
+    if attempt.quiz.feedback_mode != FeedbackMode.AFTER_EACH or not question.is_auto_graded:
+        raise ValueError("this question is not checked one at a time")
+    attempt_save_answers(attempt=attempt, answers=answers)
+    response = Response.objects.select_related("question").get(attempt=attempt, question=question)
+    if response.checked_at is None:
+        outcome = grading.grade(question, list(question.choices.all()), response.answer)
+        response.score = outcome.score(question.points)
+        response.checked_at = timezone.now()
+        response.save(update_fields=["score", "checked_at"])
+    return response

@@ -1,0 +1,176 @@
+"""Quiz pages: the quiz (settings, attempts, grade), the attempt (answer, autosave, check,
+submit) and its result. Only the student who owns an attempt ever sees it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from course.views import _get_course_for_user
+from quizzes import selectors, services
+from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
+
+
+def _get_quiz_for_user(user: AbstractBaseUser, course_slug: str, quiz_key: str) -> Quiz:
+    course = _get_course_for_user(user, course_slug)
+    quizzes = selectors.quizzes_for_user(user, course).select_related("course", "lesson")
+    return get_object_or_404(quizzes, key=quiz_key)
+
+
+def _get_attempt_for_user(user: AbstractBaseUser, attempt_id: int) -> Attempt:
+    """The user's own attempt; anyone else's (staff included) is a 404."""
+    attempts = Attempt.objects.select_related("quiz__course", "quiz__lesson")
+    return get_object_or_404(attempts, pk=attempt_id, user=user, quiz__archived=False)
+
+
+def answers_from_form(data: QueryDict, attempt: Attempt) -> services.Answers:
+    """Answers the page posted: `q-<id>` values with the `rev-<id>` the page was built on."""
+    kinds = dict(
+        Response.objects.filter(attempt=attempt).values_list("question_id", "question__kind")
+    )
+    answers: services.Answers = {}
+    for question_id, kind in kinds.items():
+        revision = data.get(f"rev-{question_id}")
+        if revision is None or not revision.isdigit():
+            continue  # not on the form that was posted
+        name = f"q-{question_id}"
+        if kind == QuestionKind.MULTIPLE:
+            answer = {"choices": sorted(set(data.getlist(name)))}
+        elif kind in (QuestionKind.SINGLE, QuestionKind.TRUE_FALSE):
+            answer = {"choice": data[name]} if data.get(name) else {}
+        else:
+            answer = {"text": data.get(name, "")[:20_000]} if data.get(name, "").strip() else {}
+        answers[question_id] = (answer, int(revision))
+    return answers
+
+
+@require_GET
+@login_required
+def quiz_detail(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpResponse:
+    quiz = _get_quiz_for_user(request.user, course_slug, quiz_key)
+    attempts = selectors.attempts_for_user(request.user, quiz)
+    for attempt in attempts:
+        if attempt.is_open and services.attempt_finish_if_expired(attempt=attempt):
+            messages.info(request, "Your time ran out; the attempt was submitted as saved.")
+    open_attempt = next((a for a in attempts if a.is_open), None)
+    used = len(attempts)
+    context = {
+        "quiz": quiz,
+        "course": quiz.course,
+        "attempts": attempts,
+        "open_attempt": open_attempt,
+        "grade": selectors.quiz_grade(quiz, attempts),
+        "attempts_left": None if not quiz.max_attempts else max(quiz.max_attempts - used, 0),
+    }
+    return render(request, "quizzes/quiz.html", context)
+
+
+@require_POST
+@login_required
+def attempt_start(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpResponse:
+    quiz = _get_quiz_for_user(request.user, course_slug, quiz_key)
+    try:
+        attempt = services.attempt_start(user=request.user, quiz=quiz)
+    except services.NoAttemptsLeft:
+        messages.error(request, "You have used all your attempts at this quiz.")
+        return redirect(quiz)
+    return redirect(attempt)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """GET: the attempt (or its result once finished). POST: save without JavaScript."""
+    attempt = _get_attempt_for_user(request.user, attempt_id)
+    if attempt.is_open:
+        services.attempt_finish_if_expired(attempt=attempt)
+    if request.method == "POST":
+        try:
+            result = services.attempt_save_answers(
+                attempt=attempt, answers=answers_from_form(request.POST, attempt)
+            )
+        except services.AttemptClosed:
+            messages.error(request, "This attempt is finished; your saved answers were kept.")
+            return redirect(attempt)
+        _report_conflicts(request, result.conflicts)
+        messages.success(request, "Your answers are saved.")
+        return redirect(attempt)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "course": attempt.quiz.course,
+        "questions": selectors.attempt_questions(attempt),
+        "check_each": selectors.shows_feedback_per_question(attempt.quiz),
+    }
+    template = "quizzes/attempt.html" if attempt.is_open else "quizzes/result.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def attempt_autosave(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request.user, attempt_id)
+    try:
+        result = services.attempt_save_answers(
+            attempt=attempt, answers=answers_from_form(request.POST, attempt)
+        )
+    except services.AttemptClosed:
+        services.attempt_finish_if_expired(attempt=attempt)
+        if request.htmx:
+            return HttpResponseClientRedirect(attempt.get_absolute_url())
+        return redirect(attempt)
+    if not request.htmx:
+        return redirect(attempt)
+    attempt.refresh_from_db(fields=["last_saved_at"])
+    context = {"attempt": attempt, "saved": result.saved, "conflicts": result.conflicts}
+    return render(request, "quizzes/partials/save_status.html", context)
+
+
+@require_POST
+@login_required
+def attempt_check(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
+    """After-each-question mode: lock one answer and show its feedback."""
+    attempt = _get_attempt_for_user(request.user, attempt_id)
+    question = get_object_or_404(Question, pk=question_id, quiz=attempt.quiz, archived=False)
+    answers = {
+        k: v for k, v in answers_from_form(request.POST, attempt).items() if k == question.pk
+    }
+    try:
+        services.response_check(attempt=attempt, question=question, answers=answers)
+    except services.AttemptClosed:
+        return redirect(attempt)
+    except ValueError:
+        raise Http404 from None
+    if request.htmx:
+        views = selectors.attempt_questions(attempt)
+        view = next(v for top in views for v in [top, *top.parts] if v.question.pk == question.pk)
+        context = {"attempt": attempt, "q": view, "check_each": True}
+        return render(request, "quizzes/attempt.html#question", context)
+    return redirect(f"{attempt.get_absolute_url()}#question-{question.pk}")
+
+
+@require_POST
+@login_required
+def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request.user, attempt_id)
+    result = services.attempt_submit(
+        attempt=attempt, answers=answers_from_form(request.POST, attempt)
+    )
+    if result.submitted_now:
+        _report_conflicts(request, result.conflicts)
+        messages.success(request, "Submitted. Here is your result.")
+    return redirect(result.attempt)
+
+
+def _report_conflicts(request: HttpRequest, conflicts: list[Response]) -> None:
+    if conflicts:
+        messages.warning(
+            request,
+            f"{len(conflicts)} answer(s) had been changed in another tab or window; "
+            "the newer answer was kept.",
+        )
