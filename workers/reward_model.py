@@ -110,6 +110,7 @@ def train_pairwise(
     progress = progress or Progress(None, steps)
     t0 = time.perf_counter()
     model, tokenizer = load_reward_backbone(base)
+    progress.tick()
     rows = [
         {
             "chosen_ids": sequence_ids(p, c, tokenizer),
@@ -132,6 +133,7 @@ def train_pairwise(
             callbacks=[_report_callback(progress, step_offset, "pairwise", losses)],
         )
         _quiet(trainer)
+        progress.tick()
         setup = time.perf_counter() - t0
         t1 = time.perf_counter()
         trainer.train()
@@ -159,6 +161,7 @@ def train_ratings(
     progress = progress or Progress(None, steps)
     t0 = time.perf_counter()
     model, tokenizer = load_reward_backbone(base)
+    progress.tick()
     model.config.problem_type = "regression"
     ys = [y for _, _, y in rated]
     mean = sum(ys) / len(ys)
@@ -178,6 +181,7 @@ def train_ratings(
             callbacks=[_report_callback(progress, step_offset, "ratings", losses)],
         )
         _quiet(trainer)
+        progress.tick()
         setup = time.perf_counter() - t0
         t1 = time.perf_counter()
         trainer.train()
@@ -186,7 +190,13 @@ def train_ratings(
                               "train_seconds": time.perf_counter() - t1}  # fmt: skip
 
 
-def score(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = 128) -> list[float]:
+def score(
+    model,
+    tokenizer,
+    pairs: list[tuple[str, str]],
+    batch_size: int = 128,
+    progress: Progress | None = None,
+) -> list[float]:
     """Reward for each (prompt, response) from a sequence-classification reward model."""
     import torch
 
@@ -204,6 +214,8 @@ def score(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = 128)
         with torch.no_grad():
             logits = model(input_ids=ids.to(dev), attention_mask=mask.to(dev)).logits
         out.extend(logits.float().squeeze(-1).tolist())
+        if progress is not None:
+            progress.tick()
     return out
 
 
@@ -218,13 +230,15 @@ def sequence_features(
     progress: Progress | None = None,
 ):
     """Frozen features of each (prompt, response): every layer's hidden state at ``<eos>``
-    and averaged over the response, concatenated and standardised. Shape (n, d)."""
+    and averaged over the response, concatenated and standardised. Returns (features of
+    shape (n, d), number of tokens read)."""
     import torch
 
     body = model.base_model if hasattr(model, "base_model") else model
     dev = next(model.parameters()).device
     pad = tokenizer.pad_token_id
     feats = []
+    n_tokens = 0
     for i in range(0, len(pairs), batch_size):
         chunk = pairs[i : i + batch_size]
         prompts = [encode_prompt(p, tokenizer) for p, _ in chunk]
@@ -242,6 +256,7 @@ def sequence_features(
                 input_ids=ids.to(dev), attention_mask=mask.to(dev), output_hidden_states=True
             ).hidden_states
         last = mask.sum(1) - 1
+        n_tokens += int(mask.sum())
         resp = resp.to(dev).unsqueeze(-1)
         parts = []
         for h in hs[1:]:
@@ -253,7 +268,7 @@ def sequence_features(
             progress.tick()
     x = torch.cat(feats)
     mu, sd = x.mean(0), x.std(0) + 1e-5
-    return (x - mu) / sd
+    return (x - mu) / sd, n_tokens
 
 
 def fit_probe_pairwise(xc, xr, *, steps: int = 150, lr: float = 0.05, l2: float = 1e-2):

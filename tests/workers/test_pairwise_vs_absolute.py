@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from workers import run_experiment
@@ -7,7 +9,21 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def pw_result(labs_env):
-    return run_experiment("pairwise_vs_absolute", {"seed": 0})
+    calls = []
+    t0 = time.perf_counter()
+
+    def report(step, total, metrics, samples):
+        calls.append(time.perf_counter() - t0)
+
+    result = run_experiment("pairwise_vs_absolute", {"seed": 0}, report)
+    result["_report_times"] = calls
+    return result
+
+
+def test_progress_comes_at_least_every_two_seconds(pw_result):
+    times = pw_result["_report_times"]
+    assert times[0] < 3.0
+    assert max(b - a for a, b in zip(times, times[1:], strict=False)) < 2.0
 
 
 def test_comparisons_beat_miscalibrated_ratings_at_the_same_number_of_labels(pw_result):

@@ -39,7 +39,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         label_grid, mis_grid, seeds = [n_default], sorted({0.0, m_default}), seeds[:2]
     points = [(n, m_default) for n in label_grid] + [(n_default, m) for m in mis_grid]
     points = list(dict.fromkeys(points))
-    total = 2 + len(points) * len(seeds)
+    per_fit = 2 * _finetune_steps(n_default) if finetune else 1
+    total = 2 + len(points) * len(seeds) * per_fit
     progress = Progress(report, total)
     progress.tick(0, {"load_seconds": load_s}, force=True)
 
@@ -51,11 +52,12 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     index = {id(j): k for k, j in enumerate(items)}
     test_items = [j for g in pool_te for j in g]
     test_pairs = [(a, b) for g in pool_te for a in g for b in g if a.gold > b.gold + 0.05]
-    feats = None if finetune else rm.sequence_features(
-        model, tokenizer, [(j.info.prompt, j.response) for j in items], progress=progress
-    )  # fmt: skip
+    feats, feature_tokens = None, 0
+    if not finetune:
+        feats, feature_tokens = rm.sequence_features(
+            model, tokenizer, [(j.info.prompt, j.response) for j in items], progress=progress
+        )
     features_s = time.perf_counter() - t
-    feature_tokens = sum(len(rm.sequence_ids(j.info.prompt, j.response, tokenizer)) for j in items)
     progress.tick(1, {"responses": len(items)}, force=True)
 
     import torch
@@ -98,7 +100,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             fits += 2
             acc_pw = results[(n, m, "pairwise")][-1][0]
             acc_abs = results[(n, m, "absolute")][-1][0]
-            progress.advance(1, metrics={"labels": n, "miscalibration": m,
+            progress.advance(0 if finetune else 1, metrics={"labels": n, "miscalibration": m,
                                          "pairwise_accuracy": acc_pw,
                                          "absolute_accuracy": acc_abs})  # fmt: skip
     fit_s = time.perf_counter() - t_fit
@@ -208,12 +210,16 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     return res
 
 
+def _finetune_steps(n_labels: int) -> int:
+    """About two epochs at batch 16, within [20, 120] steps."""
+    return max(20, min(120, 2 * n_labels // 16))
+
+
 def _finetune_scores(base, pairs, rated, items, seed, progress):
     """Whole-model reward models (TRL RewardTrainer and transformers Trainer)."""
     import torch
 
-    n = len(pairs)
-    steps = max(20, min(120, 2 * n // 16))
+    steps = _finetune_steps(len(pairs))
     pw_model, tok, _ = rm.train_pairwise(
         base, [(c.info.prompt, c.response, r.response) for c, r in pairs],
         steps=steps, seed=seed, progress=progress, step_offset=progress.step,
@@ -224,8 +230,8 @@ def _finetune_scores(base, pairs, rated, items, seed, progress):
     )  # fmt: skip
     seqs = [(j.info.prompt, j.response) for j in items]
     return {
-        "pairwise": torch.tensor(rm.score(pw_model, tok, seqs)),
-        "absolute": torch.tensor(rm.score(abs_model, tok, seqs)),
+        "pairwise": torch.tensor(rm.score(pw_model, tok, seqs, progress=progress)),
+        "absolute": torch.tensor(rm.score(abs_model, tok, seqs, progress=progress)),
     }
 
 
