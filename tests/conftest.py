@@ -42,3 +42,28 @@ def student_tx(transactional_db):
 @pytest.fixture
 def course_tx(transactional_db):
     return make_course()
+
+
+@pytest.fixture(scope="session")
+def small_base_model():
+    """The lab engine's small base model, built once per machine under var/test-models
+    (keyed by its configuration, so a change rebuilds it) and shared by worker processes."""
+    import os
+    from pathlib import Path
+
+    import workers
+    from workers.base_model import build_base_model
+
+    models = Path(__file__).resolve().parents[1] / "var" / "test-models"
+    env = {"LABS_MODEL_DIR": str(models), "LABS_BASE_PRESET": "small"}
+    saved = {key: os.environ.get(key) for key in [*env, "LABS_BASE_MODEL"]}
+    os.environ.update(env)
+    os.environ.pop("LABS_BASE_MODEL", None)
+    workers.preload()
+    build_base_model()
+    yield env
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
