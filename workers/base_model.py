@@ -258,7 +258,7 @@ def load_causal_lm(name_or_path: str):
     setup_torch()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from workers.runtime import device, use_bf16
+    from workers.runtime import device
 
     check_causal_lm(name_or_path)
     try:
@@ -269,8 +269,8 @@ def load_causal_lm(name_or_path: str):
         tokenizer.pad_token = tokenizer.eos_token
     import torch
 
-    dtype = torch.bfloat16 if use_bf16() else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=dtype).to(device())
+    # float32 weights everywhere; on CUDA the trainers and sampling run in bf16 autocast
+    model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=torch.float32).to(device())
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     model.eval()

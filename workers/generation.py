@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from workers import world
+from workers.runtime import autocast
 
 
 def is_world_tokenizer(tokenizer) -> bool:
@@ -57,7 +58,7 @@ def sample(
         for j, c in enumerate(chunk):  # left padding
             ids[j, width - len(c) :] = torch.tensor(c)
             mask[j, width - len(c) :] = 1
-        with torch.no_grad():
+        with torch.no_grad(), autocast(dev.type):
             gen = model.generate(
                 input_ids=ids.to(dev),
                 attention_mask=mask.to(dev),

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from workers.generation import encode_prompt, encode_response
-from workers.runtime import Progress, use_bf16
+from workers.runtime import Progress, autocast, use_bf16
 
 
 def sequence_ids(prompt: str, response: str, tokenizer, max_length: int = 96) -> list[int]:
@@ -41,7 +41,9 @@ def load_reward_backbone(base: str):
     hf_logging.set_verbosity_error()  # "newly initialised score head" is expected here
     try:
         model = AutoModelForSequenceClassification.from_pretrained(
-            base, num_labels=1, dtype=torch.bfloat16 if use_bf16() else torch.float32
+            base,
+            num_labels=1,
+            dtype=torch.float32,  # bf16 autocast on CUDA via the trainer
         )
     finally:
         hf_logging.set_verbosity(verbosity)
@@ -211,7 +213,7 @@ def score(
         for j, s in enumerate(seqs):
             ids[j, : len(s)] = torch.tensor(s)
             mask[j, : len(s)] = 1
-        with torch.no_grad():
+        with torch.no_grad(), autocast(dev.type):
             logits = model(input_ids=ids.to(dev), attention_mask=mask.to(dev)).logits
         out.extend(logits.float().squeeze(-1).tolist())
         if progress is not None:
@@ -251,7 +253,7 @@ def sequence_features(
             ids[j, : len(s)] = torch.tensor(s)
             mask[j, : len(s)] = 1
             resp[j, min(len(prompts[j]), len(s) - 1) : len(s)] = 1
-        with torch.no_grad():
+        with torch.no_grad(), autocast(dev.type):
             hs = body(
                 input_ids=ids.to(dev), attention_mask=mask.to(dev), output_hidden_states=True
             ).hidden_states
