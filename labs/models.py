@@ -34,7 +34,7 @@ class Lab(models.Model):
         blank=True,
         help_text='Tighter limits than the engine\'s, e.g. {"steps": {"max": 100}}.',
     )
-    queue = models.CharField(max_length=8, choices=Queue.choices, default=Queue.CPU)
+    queue = models.CharField(max_length=40, choices=Queue.choices, default=Queue.CPU)
     order = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
     archived = models.BooleanField(default=False)
@@ -76,7 +76,7 @@ class LabRun(models.Model):
         help_text="1 or 2 while queued or running, empty after: the database allows two.",
     )
     params = models.JSONField(default=dict)
-    queue = models.CharField(max_length=8, default="cpu")
+    queue = models.CharField(max_length=40, default="cpu")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     step = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
