@@ -55,7 +55,11 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpRe
     quiz = _get_quiz_for_user(request.user, course_slug, quiz_key)
     attempts = selectors.attempts_for_user(request.user, quiz)
     for attempt in attempts:
-        if attempt.is_open and services.attempt_finish_if_expired(attempt=attempt):
+        if (
+            attempt.is_open
+            and attempt.is_expired()
+            and services.attempt_finish_if_expired(attempt=attempt)
+        ):
             messages.info(request, "Your time ran out; the attempt was submitted as saved.")
     open_attempt = next((a for a in attempts if a.is_open), None)
     used = len(attempts)
@@ -87,7 +91,7 @@ def attempt_start(request: HttpRequest, course_slug: str, quiz_key: str) -> Http
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """GET: the attempt (or its result once finished). POST: save without JavaScript."""
     attempt = _get_attempt_for_user(request.user, attempt_id)
-    if attempt.is_open:
+    if attempt.is_open and attempt.is_expired():
         services.attempt_finish_if_expired(attempt=attempt)
     if request.method == "POST":
         try:

@@ -1,0 +1,129 @@
+"""The quiz page (settings, attempts, grade) and starting an attempt."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from quizzes import services
+from quizzes.models import Attempt, Quiz
+from tests.factories import make_course
+from tests.quizzes.factories import field_names, make_quiz
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(quiz: Quiz, name: str = "quiz") -> str:
+    return reverse(f"quizzes:{name}", args=[quiz.course.slug, quiz.key])
+
+
+def test_it_shows_the_settings_and_a_start_button(client, student):
+    quiz = make_quiz(attempts=2, time_limit=10, grading="average")
+    client.force_login(student)
+    text = client.get(_url(quiz)).text
+    assert "2 allowed, 2 left" in text and "10 minutes per attempt" in text
+    assert "Average of attempts" in text and "Start the quiz" in text
+
+
+def test_starting_redirects_to_a_new_attempt(client, student):
+    quiz = make_quiz()
+    client.force_login(student)
+    response = client.post(_url(quiz, "start"))
+    attempt = Attempt.objects.get(user=student)
+    assert response.status_code == 302 and response["Location"] == attempt.get_absolute_url()
+
+
+def test_it_offers_to_continue_an_open_attempt(client, student):
+    quiz = make_quiz()
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    client.force_login(student)
+    text = client.get(_url(quiz)).text
+    assert "Continue attempt 1" in text and attempt.get_absolute_url() in text
+
+
+def test_it_shows_the_grade_by_the_grading_method_and_every_attempt(client, student):
+    quiz = make_quiz(grading="highest")
+    ids = field_names(quiz)
+    for choice in ("b", "a"):
+        attempt = services.attempt_start(user=student, quiz=quiz)
+        services.attempt_submit(attempt=attempt, answers={ids["single-q"]: ({"choice": choice}, 0)})
+    client.force_login(student)
+    response = client.get(_url(quiz))
+    assert response.context["grade"].score == Decimal(1)
+    assert "Attempt 1" in response.text and "Attempt 2" in response.text
+
+
+def test_it_refuses_a_start_when_no_attempts_are_left(client, student):
+    quiz = make_quiz(attempts=1)
+    services.attempt_submit(attempt=services.attempt_start(user=student, quiz=quiz))
+    client.force_login(student)
+    assert "used all your attempts" in client.get(_url(quiz)).text
+    client.post(_url(quiz, "start"))
+    assert Attempt.objects.filter(user=student).count() == 1
+
+
+def test_it_finishes_an_expired_attempt_when_the_student_comes_back(client, student):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    quiz = make_quiz(time_limit=1)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    client.force_login(student)
+    assert "time ran out" in client.get(_url(quiz)).text
+
+
+def test_it_requires_login(client):
+    quiz = make_quiz()
+    response = client.get(_url(quiz))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.post(_url(quiz, "start")).status_code == 302
+    assert Attempt.objects.count() == 0
+
+
+def test_an_unpublished_quiz_is_a_404_for_students_and_a_draft_for_instructors(
+    client, student, instructor
+):
+    quiz = make_quiz(published=False)
+    client.force_login(student)
+    assert client.get(_url(quiz)).status_code == 404
+    assert client.post(_url(quiz, "start")).status_code == 404
+    client.force_login(instructor)
+    assert "Draft" in client.get(_url(quiz)).text
+
+
+def test_a_quiz_on_an_unpublished_lesson_is_a_404_for_students(client, student):
+    quiz = make_quiz()
+    quiz.lesson.__class__.objects.filter(pk=quiz.lesson_id).update(published=False)
+    client.force_login(student)
+    assert client.get(_url(quiz)).status_code == 404
+
+
+def test_a_quiz_key_from_another_course_is_not_found_here(client, student):
+    quiz = make_quiz()
+    make_course("other")
+    client.force_login(student)
+    url = reverse("quizzes:quiz", args=["other", quiz.key])
+    assert client.get(url).status_code == 404
+
+
+def test_it_refuses_get_on_start(client, student):
+    quiz = make_quiz()
+    client.force_login(student)
+    assert client.get(_url(quiz, "start")).status_code == 405
+
+
+def test_the_lesson_page_lists_its_quizzes(client, student):
+    quiz = make_quiz()
+    client.force_login(student)
+    text = client.get(quiz.lesson.get_absolute_url()).text
+    assert _url(quiz) in text and "Quizzes and exercises" in text
+
+
+def test_the_course_page_lists_every_visible_quiz(client, student):
+    quiz = make_quiz()
+    Quiz.objects.create(course=quiz.course, key="hidden", title="Hidden quiz", published=False)
+    client.force_login(student)
+    text = client.get(quiz.course.get_absolute_url()).text
+    assert quiz.title in text and "Hidden quiz" not in text
