@@ -78,6 +78,7 @@ class Progress:
         self.last = 0.0
         self.first_at: float | None = None
         self.started = time.perf_counter()
+        self.pending: list[tuple[int, dict[str, float]]] = []
 
     def tick(
         self,
@@ -86,17 +87,29 @@ class Progress:
         samples: list[dict[str, Any]] | None = None,
         force: bool = False,
     ) -> None:
+        """Report progress, at most every ``interval`` seconds. Metric points of throttled
+        ticks are kept and reported (each at its own step) with the next report, so a
+        chart never misses a point."""
         if step is not None:
             self.step = step
+        if metrics:
+            self.pending.append((self.step, {k: float(v) for k, v in metrics.items()}))
         now = time.perf_counter()
         if not force and not samples and now - self.last < self.interval:
             return
         self.last = now
         if self.first_at is None:
             self.first_at = now - self.started
-        if self.report is not None:
-            clean = {k: float(v) for k, v in (metrics or {}).items()}
-            self.report(min(self.step, self.total), self.total, clean, samples or [])
+        if self.report is None:
+            self.pending.clear()
+            return
+        pending, self.pending = self.pending, []
+        values: dict[str, float] = {}
+        if pending and pending[-1][0] == self.step:
+            values = pending.pop()[1]
+        for at, earlier in pending:
+            self.report(min(at, self.total), self.total, earlier, [])
+        self.report(min(self.step, self.total), self.total, values, samples or [])
 
     def advance(self, n: int = 1, **kw: Any) -> None:
         self.tick(self.step + n, **kw)
