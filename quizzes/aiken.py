@@ -24,7 +24,7 @@ def parse_aiken(text: str, stem: str = "q") -> ParsedFile:
     prompt: list[str] = []
     options: list[tuple[str, str]] = []
     start = 0
-    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+    for number, raw in enumerate(text.replace("\r\n", "\n").rstrip().split("\n"), start=1):
         line = raw.strip()
         if not line:
             if options:
