@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labs', '0001_initial'),
+        ("labs", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='lab',
-            name='queue',
-            field=models.CharField(choices=[('cpu', 'CPU workers'), ('gpu', 'GPU workers')], default='cpu', max_length=40),
+            model_name="lab",
+            name="queue",
+            field=models.CharField(
+                choices=[("cpu", "CPU workers"), ("gpu", "GPU workers")],
+                default="cpu",
+                max_length=40,
+            ),
         ),
         migrations.AlterField(
-            model_name='labrun',
-            name='queue',
-            field=models.CharField(default='cpu', max_length=40),
+            model_name="labrun",
+            name="queue",
+            field=models.CharField(default="cpu", max_length=40),
         ),
     ]

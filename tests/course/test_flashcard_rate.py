@@ -85,9 +85,14 @@ def test_concurrent_replays_schedule_once(student_tx, course_tx):
 
 @pytest.mark.parametrize(
     "data",
-    [{"rating": "5", "sequence": "0"}, {"rating": "good", "sequence": "0"},
-     {"rating": "3"}, {"rating": "3", "sequence": "-1"}, {}],
-)  # fmt: skip
+    [
+        {"rating": "5", "sequence": "0"},
+        {"rating": "good", "sequence": "0"},
+        {"rating": "3"},
+        {"rating": "3", "sequence": "-1"},
+        {},
+    ],
+)
 def test_a_bad_rating_is_refused_with_a_message(client, student, course, data):
     client.force_login(student)
     response = client.post(_url(), data)

@@ -14,9 +14,12 @@ def _rate(user, key, rating, when):
     card = Flashcard.objects.get(key=key)
     state = FlashcardReviewState.objects.filter(user=user, flashcard=card).first()
     return flashcard_rate(
-        user=user, flashcard=card, rating=rating, sequence=state.review_count if state else 0,
+        user=user,
+        flashcard=card,
+        rating=rating,
+        sequence=state.review_count if state else 0,
         now=when,
-    ).state  # fmt: skip
+    ).state
 
 
 def test_it_counts_learned_cards_due_today_and_30_day_retention(student, course):

@@ -19,9 +19,12 @@ def _rate(user, key: str, rating: int = 3, when=None) -> None:
     card = Flashcard.objects.get(key=key)
     state = FlashcardReviewState.objects.filter(user=user, flashcard=card).first()
     flashcard_rate(
-        user=user, flashcard=card, rating=rating, sequence=state.review_count if state else 0,
+        user=user,
+        flashcard=card,
+        rating=rating,
+        sequence=state.review_count if state else 0,
         now=when,
-    )  # fmt: skip
+    )
 
 
 def _make_due(user, key: str) -> None:

@@ -57,8 +57,13 @@ def test_previews_say_what_each_rating_would_do():
 
 @pytest.mark.parametrize(
     ("delta", "text"),
-    [(timedelta(seconds=30), "1m"), (timedelta(hours=5), "5h"), (timedelta(days=3), "3d"),
-     (timedelta(days=90), "3mo"), (timedelta(days=730), "2y")],
-)  # fmt: skip
+    [
+        (timedelta(seconds=30), "1m"),
+        (timedelta(hours=5), "5h"),
+        (timedelta(days=3), "3d"),
+        (timedelta(days=90), "3mo"),
+        (timedelta(days=730), "2y"),
+    ],
+)
 def test_intervals_read_like_ankis(delta, text):
     assert srs.humanise_interval(delta) == text

@@ -30,8 +30,14 @@ def make_lab(course, slug="sft-lab", **extra) -> Lab:
     from course.markdown import render_markdown
 
     lesson = course.lessons.order_by("id").first()
-    fields = {"title": "SFT lab", "experiment": "sft", "introduction": "Try **SFT**.",
-              "lesson": lesson, "limits": {"steps": {"max": 50}}, **extra}  # fmt: skip
+    fields = {
+        "title": "SFT lab",
+        "experiment": "sft",
+        "introduction": "Try **SFT**.",
+        "lesson": lesson,
+        "limits": {"steps": {"max": 50}},
+        **extra,
+    }
     lab = Lab(course=course, slug=slug, **fields)
     lab.introduction_html = render_markdown(lab.introduction)
     lab.save()

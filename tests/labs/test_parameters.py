@@ -31,12 +31,14 @@ def test_it_fills_defaults_and_coerces_text_from_the_form():
 
 @pytest.mark.parametrize(
     ("submitted", "message"),
-    [({"steps": "60"}, "steps must be at most 50 in this lab"),
-     ({"steps": "0"}, "steps must be at least 1 in this lab"),
-     ({"steps": "many"}, "steps must be a whole number, not 'many'"),
-     ({"steps": "2.5"}, "steps must be a whole number"),
-     ({"lr": "nan"}, "lr must be a finite number")],
-)  # fmt: skip
+    [
+        ({"steps": "60"}, "steps must be at most 50 in this lab"),
+        ({"steps": "0"}, "steps must be at least 1 in this lab"),
+        ({"steps": "many"}, "steps must be a whole number, not 'many'"),
+        ({"steps": "2.5"}, "steps must be a whole number"),
+        ({"lr": "nan"}, "lr must be a finite number"),
+    ],
+)
 def test_out_of_range_or_malformed_values_are_refused_by_name(submitted, message):
     with pytest.raises(LabInputError, match=message):
         validate("sft", submitted, {}, {"steps": {"max": 50}})
@@ -49,9 +51,13 @@ def test_a_student_cannot_smuggle_a_dataset_path():
 
 @pytest.mark.parametrize(
     ("defaults", "limits", "message"),
-    [({"nope": 1}, {}, "no parameter 'nope'"), ({}, {"dataset": {"max": 1}}, "no parameter"),
-     ({}, {"steps": 5}, "must look like"), ({"steps": 1000}, {}, "at most 400")],
-)  # fmt: skip
+    [
+        ({"nope": 1}, {}, "no parameter 'nope'"),
+        ({}, {"dataset": {"max": 1}}, "no parameter"),
+        ({}, {"steps": 5}, "must look like"),
+        ({"steps": 1000}, {}, "at most 400"),
+    ],
+)
 def test_an_instructors_lab_config_is_checked(defaults, limits, message):
     with pytest.raises(LabInputError, match=message):
         check_lab_config("sft", defaults, limits)

@@ -17,8 +17,17 @@ def _run(lab, user, **fields) -> LabRun:
 
 def test_a_silent_running_run_is_queued_again_once(lab, student, published):
     beat = timezone.now() - timedelta(seconds=45)
-    run = _run(lab, student, status="running", dispatches=1, attempts=1, heartbeat_at=beat,
-               step=7, total=20, metrics={"loss": [[1, 2.0]]})  # fmt: skip
+    run = _run(
+        lab,
+        student,
+        status="running",
+        dispatches=1,
+        attempts=1,
+        heartbeat_at=beat,
+        step=7,
+        total=20,
+        metrics={"loss": [[1, 2.0]]},
+    )
     assert reap_stale_runs() == 1
     run.refresh_from_db()
     assert run.status == "queued" and run.dispatches == 2 and run.metrics == {}
@@ -37,16 +46,29 @@ def test_a_run_whose_worker_died_again_is_failed_with_the_reason(lab, student, p
 
 
 def test_a_run_with_a_fresh_heartbeat_is_left_alone(lab, student, published):
-    run = _run(lab, student, status="running", dispatches=1, attempts=1,
-               heartbeat_at=timezone.now() - timedelta(seconds=5))  # fmt: skip
+    run = _run(
+        lab,
+        student,
+        status="running",
+        dispatches=1,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(seconds=5),
+    )
     assert reap_stale_runs() == 0
     run.refresh_from_db()
     assert run.status == "running"
 
 
 def test_a_silent_run_that_was_being_cancelled_ends_cancelled(lab, student, published):
-    run = _run(lab, student, status="running", dispatches=1, attempts=1, cancel_requested=True,
-               heartbeat_at=timezone.now() - timedelta(minutes=2))  # fmt: skip
+    run = _run(
+        lab,
+        student,
+        status="running",
+        dispatches=1,
+        attempts=1,
+        cancel_requested=True,
+        heartbeat_at=timezone.now() - timedelta(minutes=2),
+    )
     reap_stale_runs()
     run.refresh_from_db()
     assert run.status == "cancelled" and not published.calls
@@ -61,8 +83,14 @@ def test_a_run_the_broker_refused_is_sent_again(lab, student, published):
 
 
 def test_the_run_page_recovers_its_own_dead_run(client, student, lab, published):
-    run = _run(lab, student, status="running", dispatches=1, attempts=1,
-               heartbeat_at=timezone.now() - timedelta(seconds=40))  # fmt: skip
+    run = _run(
+        lab,
+        student,
+        status="running",
+        dispatches=1,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(seconds=40),
+    )
     client.force_login(student)
     page = client.get(run.get_absolute_url())
     assert "It was queued again" in page.text

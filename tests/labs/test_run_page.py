@@ -16,14 +16,23 @@ def _run(lab, user, **fields) -> LabRun:
 
 
 FINISHED = {
-    "status": "succeeded", "active_slot": None, "headline": "Gold rose from 0.10 to 0.90.",
+    "status": "succeeded",
+    "active_slot": None,
+    "headline": "Gold rose from 0.10 to 0.90.",
     "metrics": {"loss": [[1, 2.0], [2, 1.0]]},
-    "result": {"headline": "Gold rose from 0.10 to 0.90.",
-               "series": {"gold_by_family": {"x_label": "family", "y_label": "gold",
-                                             "lines": {"base": [["fact", 0.1]], "sft": [["fact", 0.9]]}}},
-               "tables": [{"title": "By family", "columns": ["family", "gold"], "rows": [["fact", 0.9]]}],
-               "samples": [{"prompt": "capital of x?", "response": "y", "gold": 1.0, "model": "sft"}]},
-}  # fmt: skip
+    "result": {
+        "headline": "Gold rose from 0.10 to 0.90.",
+        "series": {
+            "gold_by_family": {
+                "x_label": "family",
+                "y_label": "gold",
+                "lines": {"base": [["fact", 0.1]], "sft": [["fact", 0.9]]},
+            }
+        },
+        "tables": [{"title": "By family", "columns": ["family", "gold"], "rows": [["fact", 0.9]]}],
+        "samples": [{"prompt": "capital of x?", "response": "y", "gold": 1.0, "model": "sft"}],
+    },
+}
 
 
 def test_a_queued_run_says_how_many_runs_are_ahead(client, student, other_student, lab):

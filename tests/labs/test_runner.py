@@ -9,9 +9,14 @@ from workers import LabInputError
 
 def _queued(lab, user, dispatches=1, **extra) -> LabRun:
     return LabRun.objects.create(
-        lab=lab, user=user, submission=uuid.uuid4(), active_slot=1, params={"steps": 3},
-        dispatches=dispatches, **extra,
-    )  # fmt: skip
+        lab=lab,
+        user=user,
+        submission=uuid.uuid4(),
+        active_slot=1,
+        params={"steps": 3},
+        dispatches=dispatches,
+        **extra,
+    )
 
 
 def _engine(steps=3, result=None, fail=None):

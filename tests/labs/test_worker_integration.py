@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from labs import services
 from labs.models import LabRun
-from tests.labs.conftest import make_lab
 from tests.factories import make_course
+from tests.labs.conftest import make_lab
 from tests.labs.worker import Worker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -29,8 +29,13 @@ def lab_on_own_queue(student_tx):
 
 
 def _start(client, lab, **params) -> LabRun:
-    data = {"submission": str(uuid.uuid4()), "steps": "2", "samples_per_prompt": "1",
-            "max_new_tokens": "8", **params}  # fmt: skip
+    data = {
+        "submission": str(uuid.uuid4()),
+        "steps": "2",
+        "samples_per_prompt": "1",
+        "max_new_tokens": "8",
+        **params,
+    }
     response = client.post(reverse("labs:run-start", args=[lab.course.slug, lab.slug]), data)
     assert response.status_code == 302, response.content[:500]
     return LabRun.objects.latest("created_at")
