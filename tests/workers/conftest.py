@@ -1,23 +1,25 @@
-"""Shared fixtures for the lab engine tests: one small base model per session.
+"""Shared fixtures for the lab engine tests: one small base model.
 
 The small preset (``LABS_BASE_PRESET=small``) has the default architecture, a smaller corpus
-and fewer pretraining steps; it is built once into a temporary ``LABS_MODEL_DIR`` so the
-tests never touch ``var/models``."""
+and fewer pretraining steps. It is built once per machine under ``var/test-models`` (keyed by
+its configuration, so a change rebuilds it; the same place the web app's tests use), never
+in ``var/models``."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(scope="session")
-def labs_env(tmp_path_factory):
-    """Environment for model tests: small preset, temporary model directory, base built."""
+def labs_env():
+    """Environment for model tests: small preset, test model directory, base built."""
     import workers
     from workers.base_model import build_base_model
 
-    models = tmp_path_factory.mktemp("labs-models")
+    models = Path(__file__).resolve().parents[2] / "var" / "test-models"
     saved = {
         k: os.environ.get(k) for k in ("LABS_MODEL_DIR", "LABS_BASE_PRESET", "LABS_BASE_MODEL")
     }
