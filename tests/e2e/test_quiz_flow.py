@@ -1,0 +1,120 @@
+"""A student takes the seed's quiz in a real browser: answers, reloads mid-attempt (the
+answers are still there), submits, and sees feedback and explanations."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from course.roles import STUDENT
+from quizzes.models import Attempt, Response
+from tests.factories import make_user
+
+pytestmark = pytest.mark.e2e
+CONTENT = Path(__file__).resolve().parents[2] / "content" / "alignment-training"
+
+
+def _log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_a_student_takes_the_seed_quiz_reloads_mid_attempt_and_sees_feedback(
+    live_server, page, transactional_db
+):
+    call_command("load_course", str(CONTENT), verbosity=0)
+    student = make_user("quinn", STUDENT)
+    _log_in(page, live_server, "quinn")
+    page.goto(f"{live_server.url}/courses/alignment-training/lessons/red-teaming-never-done/")
+    page.get_by_role("link", name="Check your understanding: what alignment training").click()
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("attempt 1")
+    assert "Surface alignment rather than deep alignment" in page.content()
+    assert "behaviour on the kinds of prompts it saw" not in page.content()  # its feedback
+
+    page.get_by_label("Surface alignment rather than deep alignment").check()
+    page.get_by_label("Comparisons need less storage than numeric ratings.").check()
+    page.get_by_label("Reward hacking").check()
+    page.get_by_label("Over-refusal of legitimate requests").check()
+    page.get_by_role("group", name="Question 5").get_by_label("Your answer").fill(
+        "  goodhart's LAW "
+    )
+    essay = page.get_by_role("group", name="Question 6: Why alignment is never finished")
+    essay.get_by_label("Your answer").fill("Training only shapes behaviour on evaluated prompts.")
+    expect(page.get_by_role("status")).to_contain_text("Saved at")
+    attempt = Attempt.objects.get(user=student)
+    page.wait_for_function(
+        "() => !document.querySelector('#attempt-form').classList.contains('htmx-request')"
+    )
+    _wait_until(lambda: _saved(attempt, "why-red-teaming-continues").startswith("Training only"))
+
+    page.reload()
+    expect(page.get_by_label("Surface alignment rather than deep alignment")).to_be_checked()
+    expect(page.get_by_label("Reward hacking")).to_be_checked()
+    expect(page.get_by_role("group", name="Question 5").get_by_label("Your answer")).to_have_value(
+        "  goodhart's LAW "
+    )
+    expect(essay.get_by_label("Your answer")).to_have_value(
+        "Training only shapes behaviour on evaluated prompts."
+    )
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit attempt").click()
+    expect(page.get_by_text("Submitted. Here is your result.")).to_be_visible()
+    expect(
+        page.get_by_text("behaviour on the kinds of prompts it saw", exact=False)
+    ).to_be_visible()
+    expect(page.get_by_text("Absolute ratings are noisy", exact=False)).to_be_visible()
+    expect(page.get_by_text("Awaiting a grader")).to_be_visible()
+    attempt.refresh_from_db()
+    assert attempt.state == "submitted" and attempt.needs_grading
+    # Q1 right (1), Q2 wrong (0), Q3 two of three right, none wrong (2/3), Q5 right (1)
+    assert attempt.score == Decimal("2.67")
+
+
+def test_checking_an_answer_shows_its_feedback_in_place(live_server, page, transactional_db):
+    call_command("load_course", str(CONTENT), verbosity=0)
+    make_user("cass", STUDENT)
+    _log_in(page, live_server, "cass")
+    page.goto(f"{live_server.url}/courses/alignment-training/quizzes/sft-check/")
+    page.get_by_role("button", name="Start the quiz").click()
+    first = page.get_by_role("group", name="Question 1")
+    first.get_by_label("A text-completion engine", exact=False).check()
+    first.get_by_role("button", name="Check this answer").click()
+    expect(first.get_by_text("It predicts the next token", exact=False)).to_be_visible()
+    expect(first.get_by_label("A text-completion engine", exact=False)).to_be_disabled()
+    assert "Those traits come from alignment training" not in first.inner_text()
+
+
+def test_leaving_right_after_typing_still_saves_the_answer(live_server, page, transactional_db):
+    """The last keystrokes inside the autosave delay go out with the page (sendBeacon)."""
+    call_command("load_course", str(CONTENT), verbosity=0)
+    student = make_user("lee", STUDENT)
+    _log_in(page, live_server, "lee")
+    page.goto(f"{live_server.url}/courses/alignment-training/quizzes/limits-check/")
+    page.get_by_role("button", name="Start the quiz").click()
+    essay = page.get_by_role("group", name="Question 4").get_by_label("Your answer")
+    essay.fill("A measure that becomes a target")
+    page.goto(f"{live_server.url}/")  # leave at once, well inside the 700 ms debounce
+    attempt = Attempt.objects.get(user=student)
+    _wait_until(lambda: _saved(attempt, "goodhart-optimisation-pressure").startswith("A measure"))
+
+
+def _saved(attempt: Attempt, key: str) -> str:
+    response = Response.objects.get(attempt=attempt, question__key=key)
+    return str(response.answer.get("text", ""))
+
+
+def _wait_until(condition, timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("the answer never reached the server")
