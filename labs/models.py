@@ -137,3 +137,47 @@ class LabRun(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class PreferencePair(models.Model):
+    """Two responses to one prompt from the lab world, for the class to compare.
+
+    The gold scores are what the world knows people want; students never see them."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="preference_pairs")
+    prompt = models.TextField()
+    family = models.CharField(max_length=40)
+    response_a = models.TextField()
+    response_b = models.TextField()
+    gold_a = models.FloatField()
+    gold_b = models.FloatField()
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.prompt[:60]
+
+
+class PreferenceLabel(models.Model):
+    class Choice(models.TextChoices):
+        A = "a", "Response A is better"
+        B = "b", "Response B is better"
+        TIE = "tie", "About the same"
+
+    pair = models.ForeignKey(PreferencePair, on_delete=models.CASCADE, related_name="labels")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference_labels"
+    )
+    choice = models.CharField(max_length=3, choices=Choice.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "pair"], name="one_label_per_student_and_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.pair_id} · {self.choice}"

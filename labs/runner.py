@@ -8,10 +8,13 @@ was handed to another worker meanwhile.
 
 from __future__ import annotations
 
+import json
 import logging
+import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -129,8 +132,10 @@ def execute_run(
     reporter = RunReporter(run_id, dispatch, throttle=throttle)
     beat = _Heartbeat(run_id, dispatch)
     beat.start()
+    folder = tempfile.TemporaryDirectory(prefix=f"labrun-{run_id}-")
     try:
-        result = engine(run.lab.experiment, run.params, reporter)
+        params = _materialise_inline_files(run.params, Path(folder.name))
+        result = engine(run.lab.experiment, params, reporter)
     except Cancelled:
         status, fields = LabRun.Status.CANCELLED, {"headline": "Cancelled."}
     except LabInputError as error:
@@ -148,6 +153,7 @@ def execute_run(
         fields = {"result": result, "headline": result.get("headline", "")}
     finally:
         beat.stop()
+        folder.cleanup()
     _finish(
         run_id,
         dispatch,
@@ -159,6 +165,17 @@ def execute_run(
         **fields,
     )
     return status
+
+
+def _materialise_inline_files(params: dict, folder: Path) -> dict:
+    """Runs may carry small datasets inline (`inline_files: {param: [rows]}`), so a worker
+    on any machine can run them: write each as JSONL and pass the engine its path."""
+    params = dict(params)
+    for name, rows in (params.pop("inline_files", None) or {}).items():
+        path = folder / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+        params[name] = str(path)
+    return params
 
 
 class _Heartbeat(threading.Thread):

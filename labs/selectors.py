@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from course.models import Course
 from course.selectors import can_author, lessons_for_user
-from labs.models import Lab, LabRun
+from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
 
 
 def labs_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Lab]:
@@ -34,3 +36,76 @@ def runs_ahead(run: LabRun) -> int:
 
 def lab_for_lesson(user: AbstractBaseUser, lesson) -> list[Lab]:
     return list(labs_for_user(user, lesson.course).filter(lesson=lesson))
+
+
+# --- class preference labelling ---------------------------------------------------------
+
+
+def next_pair_to_label(user: AbstractBaseUser, course: Course) -> PreferencePair | None:
+    return (
+        PreferencePair.objects.filter(course=course)
+        .exclude(labels__user=user)
+        .order_by("order", "id")
+        .first()
+    )
+
+
+def label_progress(user: AbstractBaseUser, course: Course) -> tuple[int, int]:
+    total = PreferencePair.objects.filter(course=course).count()
+    done = PreferenceLabel.objects.filter(user=user, pair__course=course).count()
+    return done, total
+
+
+@dataclass
+class ClassAgreement:
+    labellers: int
+    labels: int
+    ties: int
+    pairs_with_two_or_more: int
+    between_labellers: float | None  # share of labeller pairs on one pair who agree
+    with_gold: float | None  # share of non-tie labels that pick the higher-gold response
+
+
+def class_agreement(course: Course) -> ClassAgreement:
+    """Agreement between the class's labellers, and with the gold score (one query)."""
+    rows = list(
+        PreferenceLabel.objects.filter(pair__course=course).values_list(
+            "pair_id", "user_id", "choice", "pair__gold_a", "pair__gold_b"
+        )
+    )
+    by_pair: dict[int, list[str]] = {}
+    gold_hits = decided = 0
+    for pair_id, _user, choice, gold_a, gold_b in rows:
+        by_pair.setdefault(pair_id, []).append(choice)
+        if choice != "tie" and gold_a != gold_b:
+            decided += 1
+            gold_hits += (choice == "a") == (gold_a > gold_b)
+    agree = total = 0
+    for choices in by_pair.values():
+        for i, first in enumerate(choices):
+            for second in choices[i + 1 :]:
+                total += 1
+                agree += first == second
+    return ClassAgreement(
+        labellers=len({row[1] for row in rows}),
+        labels=len(rows),
+        ties=sum(1 for row in rows if row[2] == "tie"),
+        pairs_with_two_or_more=sum(1 for choices in by_pair.values() if len(choices) > 1),
+        between_labellers=agree / total if total else None,
+        with_gold=gold_hits / decided if decided else None,
+    )
+
+
+def class_label_rows(course: Course) -> list[dict[str, str]]:
+    """The class's labels as reward-model training rows (ties carry no preference)."""
+    labels = PreferenceLabel.objects.filter(pair__course=course).exclude(choice="tie")
+    rows = []
+    for label in labels.select_related("pair").order_by("pair__order", "id"):
+        pair = label.pair
+        chosen, rejected = (
+            (pair.response_a, pair.response_b)
+            if label.choice == "a"
+            else (pair.response_b, pair.response_a)
+        )
+        rows.append({"prompt": pair.prompt, "chosen": chosen, "rejected": rejected})
+    return rows

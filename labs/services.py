@@ -170,3 +170,78 @@ def _recover(run: LabRun, now) -> int:
     if changed:
         lab_run_dispatch(run_id=run.pk)
     return changed
+
+
+# --- class preference labelling ---------------------------------------------------------
+
+
+@transaction.atomic
+def preference_pairs_create(*, course, count: int = 40, seed: int = 0) -> int:
+    """Draw `count` pairs from the lab world for the class (added after existing ones)."""
+    from labs.models import PreferencePair
+    from workers.class_labels import labelling_pairs
+
+    start = PreferencePair.objects.filter(course=course).count()
+    pairs = labelling_pairs(count, seed=seed + start)
+    PreferencePair.objects.bulk_create(
+        PreferencePair(course=course, order=start + i, **pair) for i, pair in enumerate(pairs)
+    )
+    return len(pairs)
+
+
+def preference_label_save(*, user: AbstractBaseUser, pair, choice: str):
+    from labs.models import PreferenceLabel
+
+    label, _ = PreferenceLabel.objects.update_or_create(
+        user=user, pair=pair, defaults={"choice": choice}
+    )
+    return label
+
+
+CLASS_RM_EXPERIMENT = "class_reward_model"
+
+
+def class_reward_model_start(*, course, user: AbstractBaseUser) -> LabRun:
+    """Queue a reward-model run on the class's labels (an instructor's action). The labels
+    travel inside the run's parameters, so a worker on another machine can read them."""
+    from labs.selectors import class_label_rows
+    from workers.experiments import validate_params
+
+    rows = class_label_rows(course)
+    if len(rows) < 4:
+        raise RunRefused(
+            f"The class has given {len(rows)} labels that pick a side; at least 4 are needed."
+        )
+    lab, _ = Lab.objects.get_or_create(
+        course=course,
+        slug="class-reward-model",
+        defaults={
+            "title": "A reward model from the class's labels",
+            "experiment": CLASS_RM_EXPERIMENT,
+            "published": False,
+        },
+    )
+    params = validate_params(CLASS_RM_EXPERIMENT, {})
+    params["inline_files"] = {"labels": rows}
+    return _start_instructor_run(lab=lab, user=user, params=params)
+
+
+def _start_instructor_run(*, lab: Lab, user: AbstractBaseUser, params: dict) -> LabRun:
+    for slot in (1, 2):
+        try:
+            with transaction.atomic():
+                run = LabRun.objects.create(
+                    lab=lab,
+                    user=user,
+                    submission=uuid.uuid4(),
+                    active_slot=slot,
+                    params=params,
+                    queue=lab.queue,
+                )
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise RunRefused("You already have two runs queued or running.")
+    transaction.on_commit(lambda: lab_run_dispatch(run_id=run.pk))
+    return run

@@ -8,6 +8,18 @@ urlpatterns = [
     path("courses/<slug:course_slug>/labs/<slug:lab_slug>/", views.lab_detail, name="lab"),
     path("courses/<slug:course_slug>/labs/<slug:lab_slug>/run/", views.run_start, name="run-start"),
     path("courses/<slug:course_slug>/labs/<slug:lab_slug>/compare/", views.compare, name="compare"),
+    path("courses/<slug:course_slug>/labels/", views.label_pairs, name="label"),
+    path("courses/<slug:course_slug>/labels/class/", views.class_labels, name="class-labels"),
+    path(
+        "courses/<slug:course_slug>/labels/class/pairs/",
+        views.class_labels_generate,
+        name="class-labels-generate",
+    ),
+    path(
+        "courses/<slug:course_slug>/labels/class/train/",
+        views.class_labels_train,
+        name="class-labels-train",
+    ),
     path("labs/runs/<int:run_id>/", views.run_detail, name="run"),
     path("labs/runs/<int:run_id>/cancel/", views.run_cancel, name="run-cancel"),
     path("labs/runs/<int:run_id>/result.json", views.run_result, name="run-result"),

@@ -4,7 +4,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -13,7 +13,7 @@ from course.selectors import can_author
 from course.views import _get_course_for_user
 from labs import selectors, services
 from labs.charts import compare_charts, run_charts
-from labs.models import Lab, LabRun
+from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
 from labs.parameters import lab_params
 
 
@@ -145,3 +145,83 @@ def compare(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRespon
         return redirect(lab)
     context = {"lab": lab, "course": lab.course, "runs": runs, "charts": compare_charts(runs)}
     return render(request, "labs/compare.html", context)
+
+
+# --- class preference labelling ---------------------------------------------------------
+
+
+def _require_author(user: AbstractBaseUser) -> None:
+    if not can_author(user):
+        raise Http404
+
+
+@login_required
+def label_pairs(request: HttpRequest, course_slug: str) -> HttpResponse:
+    """A student compares two responses and picks the better one (or a tie)."""
+    course = _get_course_for_user(request.user, course_slug)
+    if request.method == "POST":
+        pair = get_object_or_404(PreferencePair, course=course, pk=request.POST.get("pair") or 0)
+        choice = request.POST.get("choice", "")
+        if choice not in PreferenceLabel.Choice.values:
+            messages.error(request, "Pick response A, response B, or “about the same”.")
+        else:
+            services.preference_label_save(user=request.user, pair=pair, choice=choice)
+        return redirect("labs:label", course.slug)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    done, total = selectors.label_progress(request.user, course)
+    context = {
+        "course": course,
+        "pair": selectors.next_pair_to_label(request.user, course),
+        "done": done,
+        "total": total,
+    }
+    return render(request, "labs/label.html", context)
+
+
+@require_GET
+@login_required
+def class_labels(request: HttpRequest, course_slug: str) -> HttpResponse:
+    """The instructor's view of the class's labels and the reward models trained on them."""
+    course = _get_course_for_user(request.user, course_slug)
+    _require_author(request.user)
+    runs = LabRun.objects.filter(
+        lab__course=course, lab__experiment=services.CLASS_RM_EXPERIMENT
+    ).select_related("user")[:20]
+    context = {
+        "course": course,
+        "agreement": selectors.class_agreement(course),
+        "pairs": PreferencePair.objects.filter(course=course).count(),
+        "runs": runs,
+    }
+    return render(request, "labs/class_labels.html", context)
+
+
+@require_POST
+@login_required
+def class_labels_generate(request: HttpRequest, course_slug: str) -> HttpResponse:
+    course = _get_course_for_user(request.user, course_slug)
+    _require_author(request.user)
+    try:
+        count = int(request.POST.get("count", "40"))
+        if not 1 <= count <= 200:
+            raise ValueError
+    except ValueError:
+        messages.error(request, "Ask for between 1 and 200 pairs.")
+        return redirect("labs:class-labels", course.slug)
+    made = services.preference_pairs_create(course=course, count=count)
+    messages.success(request, f"Added {made} pairs for the class to label.")
+    return redirect("labs:class-labels", course.slug)
+
+
+@require_POST
+@login_required
+def class_labels_train(request: HttpRequest, course_slug: str) -> HttpResponse:
+    course = _get_course_for_user(request.user, course_slug)
+    _require_author(request.user)
+    try:
+        run = services.class_reward_model_start(course=course, user=request.user)
+    except services.RunRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("labs:class-labels", course.slug)
+    return redirect(run)

@@ -14,6 +14,7 @@ def preload() -> None:
     from workers.runtime import setup_torch
 
     setup_torch()
+    import workers.experiments.class_reward_model  # noqa: F401
     import workers.experiments.pairwise_vs_absolute  # noqa: F401
     import workers.experiments.sft_shift  # noqa: F401
 

@@ -13,3 +13,18 @@ def lesson_labs(context, lesson) -> dict:
         "labs": list(labs_for_user(user, lesson.course).filter(lesson=lesson)),
         "course": lesson.course,
     }
+
+
+@register.inclusion_tag("labs/partials/course_labs.html", takes_context=True)
+def course_labs(context, course) -> dict:
+    """The course's labs and the class labelling task, for the course page (two queries)."""
+    from course.selectors import can_author
+    from labs.models import PreferencePair
+
+    user = context["request"].user
+    return {
+        "labs": list(labs_for_user(user, course).select_related("lesson")),
+        "course": course,
+        "has_pairs": PreferencePair.objects.filter(course=course).exists(),
+        "is_author": can_author(user),
+    }

@@ -73,5 +73,5 @@ def test_it_issues_a_constant_number_of_queries(
 
     make_course("sized", lessons_per_module=lessons)
     client.force_login(student)
-    with django_assert_max_num_queries(12):  # +1: the course's quizzes (quizzes app)
+    with django_assert_max_num_queries(14):  # +1 the course's quizzes, +2 its labs and pairs
         assert client.get(_url("sized")).status_code == 200

@@ -142,6 +142,32 @@ EXPERIMENTS: dict[str, Experiment] = {
         ),
         dataset_fields=("prompt", "chosen", "rejected"),
     ),
+    "class_reward_model": Experiment(
+        name="class_reward_model",
+        title="A reward model from the class's labels",
+        summary=(
+            "Train a reward model on the preference labels the class gave by hand, and one on "
+            "simulated annotators' labels of the same pairs; compare how often each set of "
+            "labels agrees with the gold score and how well each reward model ranks held-out "
+            "pairs."
+        ),
+        module="workers.experiments.class_reward_model",
+        params=(
+            Param("labels", "path", "", "JSONL with prompt/chosen/rejected from the class"),
+            Param("noise", "float", 0.3, "simulated annotators' judgement noise", 0.05, 2.0),
+            Param(
+                "length_bias",
+                "float",
+                0.2,
+                "simulated annotators' preference per extra word",
+                0.0,
+                1.0,
+            ),
+            SEED,
+        ),  # fmt: skip
+        needs_gold="needs labels on the lab world's prompts (it scores them with the gold score)",
+        dataset_fields=("prompt", "chosen", "rejected"),
+    ),
 }
 
 
