@@ -1,5 +1,9 @@
-from django import template
+from functools import lru_cache
 
+from django import template
+from django.utils.safestring import mark_safe
+
+from course.markdown import render_markdown
 from quizzes.selectors import lesson_quizzes_for_user
 
 register = template.Library()
@@ -19,3 +23,14 @@ def course_quizzes(context, course) -> dict:
 
     user = context["request"].user
     return {"quizzes": course_quizzes_for_user(user, course), "course": course}
+
+
+@lru_cache(maxsize=4096)
+def _render(text: str) -> str:
+    return render_markdown(text)
+
+
+@register.filter
+def prose(text: str) -> str:
+    """Question text as Markdown, sanitised by the lesson renderer (nh3); cached by text."""
+    return mark_safe(_render(text or ""))  # noqa: S308 - render_markdown sanitises with nh3
