@@ -122,6 +122,19 @@ def lab_run_cancel(*, run: LabRun) -> None:
     LabRun.objects.filter(pk=run.pk, status=LabRun.Status.RUNNING).update(cancel_requested=True)
 
 
+def needs_recovery(run: LabRun, now=None) -> bool:
+    """Whether `reap_stale_runs` would act on this run (checked without a query)."""
+    now = now or timezone.now()
+    if run.status == LabRun.Status.RUNNING:
+        beat = run.heartbeat_at or run.started_at or run.created_at
+        return now - beat >= HEARTBEAT_STALE_AFTER
+    if run.status == LabRun.Status.QUEUED:
+        return bool(run.dispatch_error) or (
+            run.dispatched_at is None and now - run.created_at > REDISPATCH_AFTER
+        )
+    return False
+
+
 def reap_stale_runs(*, now=None, run_ids: list[int] | None = None) -> int:
     """Recover runs whose worker died (no heartbeat for 30 s) or that never reached the
     broker: restart once, then fail with the reason. Returns how many runs were touched."""
@@ -130,15 +143,12 @@ def reap_stale_runs(*, now=None, run_ids: list[int] | None = None) -> int:
     if run_ids is not None:
         runs = runs.filter(pk__in=run_ids)
     touched = 0
-    for run in runs:
+    for run in runs.defer("result", "metrics", "samples"):
+        if not needs_recovery(run, now):
+            continue
         if run.status == LabRun.Status.RUNNING:
-            beat = run.heartbeat_at or run.started_at or run.created_at
-            if now - beat < HEARTBEAT_STALE_AFTER:
-                continue
             touched += _recover(run, now)
-        elif run.dispatch_error or (
-            run.dispatched_at is None and now - run.created_at > REDISPATCH_AFTER
-        ):
+        else:
             touched += int(lab_run_dispatch(run_id=run.pk))
     return touched
 

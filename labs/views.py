@@ -77,7 +77,7 @@ def run_start(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpResp
 @login_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _get_run_for_user(request.user, run_id)
-    if run.is_active:
+    if services.needs_recovery(run):
         services.reap_stale_runs(run_ids=[run.pk])
         run.refresh_from_db()
     context = {
