@@ -242,7 +242,8 @@ def _polling_throughput(password: str, clients: int, seconds: float, path: str) 
         thread.join()
     elapsed = time.perf_counter() - started
     print(
-        f"status endpoint of a running run, {clients} clients polling: {sum(counts) / elapsed:.0f} requests/s "
+        f"status endpoint of a running run, {clients} clients polling: "
+        f"{sum(counts) / elapsed:.0f} requests/s "
         f"over {elapsed:.1f} s, {sum(errors)} errors (gunicorn 3 processes x 4 threads, "
         "clients on the same 2-core machine)"
     )
