@@ -219,6 +219,10 @@ class Response(models.Model):
         null=True, blank=True, help_text="Feedback shown (after-each-question mode); now final."
     )
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    rubric_levels = models.JSONField(
+        default=list, blank=True, help_text="Essays: the level chosen for each rubric criterion."
+    )
+    grader_comment = models.TextField(blank=True)
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

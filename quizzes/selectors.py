@@ -93,6 +93,21 @@ class QuestionView:
         return str(self.response.answer.get("text", "")) if self.response else ""
 
     @property
+    def rubric(self) -> list[dict]:
+        """The rubric with the level the grader chose for each criterion marked."""
+        chosen = self.response.rubric_levels if self.response else []
+        return [
+            {
+                "criterion": criterion["criterion"],
+                "levels": [
+                    {**level, "chosen": i < len(chosen) and chosen[i] == j}
+                    for j, level in enumerate(criterion["levels"])
+                ],
+            }
+            for i, criterion in enumerate(self.question.rubric)
+        ]
+
+    @property
     def locked(self) -> bool:
         return self.response is not None and self.response.checked_at is not None
 

@@ -43,6 +43,10 @@ class NoAttemptsLeft(Exception):
     pass
 
 
+class GradingError(ValueError):
+    """A grade that does not fit the question (wrong state, level or points)."""
+
+
 # --- bundle and question files ----------------------------------------------------------
 
 
@@ -186,7 +190,9 @@ def attempt_start(*, user: AbstractBaseUser, quiz: Quiz) -> Attempt:
     open_attempt = Attempt.objects.filter(user=user, quiz=quiz, state=AttemptState.IN_PROGRESS)
     current = open_attempt.first()
     if current is not None:
-        return current
+        expired = current.deadline is not None and attempt_finish_if_expired(attempt=current)
+        if not expired:
+            return current
     try:
         return _attempt_create(user=user, quiz=quiz)
     except IntegrityError:  # another tab started one at the same moment: use that one
@@ -343,3 +349,57 @@ def response_check(*, attempt: Attempt, question: Question, answers: Answers) ->
         response.checked_at = timezone.now()
         response.save(update_fields=["score", "checked_at"])
     return response
+
+
+@transaction.atomic
+def response_grade(
+    *,
+    response: Response,
+    grader: AbstractBaseUser,
+    levels: list[int] | None = None,
+    points: Decimal | None = None,
+    comment: str = "",
+) -> Attempt:
+    """Grade a free-text answer of a submitted attempt: one level per rubric criterion
+    (or, without a rubric, points), then bring the attempt's score up to date."""
+    attempt = Attempt.objects.select_for_update().get(pk=response.attempt_id)
+    question = response.question
+    if attempt.state != AttemptState.SUBMITTED:
+        raise GradingError("only a submitted attempt is graded")
+    if question.kind != QuestionKind.ESSAY:
+        raise GradingError("only free-text answers are graded by hand")
+    if question.rubric:
+        levels = list(levels or [])
+        if len(levels) != len(question.rubric) or any(
+            not 0 <= level < len(criterion["levels"])
+            for level, criterion in zip(levels, question.rubric, strict=False)
+        ):
+            raise GradingError("choose one existing level for every criterion")
+        points = sum(
+            (
+                Decimal(str(criterion["levels"][level]["points"]))
+                for level, criterion in zip(levels, question.rubric, strict=True)
+            ),
+            Decimal(0),
+        )
+    elif points is None or not 0 <= points <= question.points:
+        raise GradingError(f"give between 0 and {question.points} points")
+    response.rubric_levels = levels or []
+    response.score = points
+    response.grader_comment = comment
+    response.graded_by = grader
+    response.save(update_fields=["rubric_levels", "score", "grader_comment", "graded_by"])
+    _total_attempt(attempt)
+    return attempt
+
+
+def _total_attempt(attempt: Attempt) -> None:
+    rows = list(
+        Response.objects.filter(attempt=attempt).values_list("score", "question__kind", "answer")
+    )
+    attempt.score = sum((score for score, _, _ in rows if score is not None), Decimal(0))
+    attempt.needs_grading = any(
+        score is None and kind == QuestionKind.ESSAY and grading.is_answered(answer)
+        for score, kind, answer in rows
+    )
+    attempt.save(update_fields=["score", "needs_grading"])

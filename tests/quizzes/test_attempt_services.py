@@ -270,3 +270,13 @@ def test_two_tabs_starting_at_once_share_one_attempt(transactional_db, student):
     results = _race(*[lambda: services.attempt_start(user=student, quiz=quiz).pk] * 4)
     assert all(isinstance(r, int) for r in results), results
     assert len(set(results)) == 1 and Attempt.objects.count() == 1
+
+
+def test_starting_when_the_open_attempt_has_expired_finishes_it_and_starts_anew(student):
+    quiz = make_quiz(time_limit=5)
+    first = services.attempt_start(user=student, quiz=quiz)
+    Attempt.objects.filter(pk=first.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    second = services.attempt_start(user=student, quiz=quiz)
+    first.refresh_from_db()
+    assert first.state == AttemptState.SUBMITTED and first.finished_by_time_limit
+    assert second.number == 2 and second.is_open
