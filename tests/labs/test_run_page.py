@@ -157,3 +157,46 @@ def test_an_unpublished_lab_is_not_found_for_students(client, student, lab):
     lab.save()
     client.force_login(student)
     assert client.get(lab.get_absolute_url()).status_code == 404
+
+
+def test_instructors_see_every_run_in_the_admin_with_worker_and_device(
+    client, instructor, student, lab
+):
+    _run(lab, student, **{**FINISHED, "worker": "celery@gpu-box", "device": "cuda"})
+    client.force_login(instructor)
+    response = client.get(reverse("admin:labs_labrun_changelist"))
+    assert response.status_code == 200
+    assert "celery@gpu-box" in response.text and "cuda" in response.text
+
+
+def test_instructors_configure_labs_in_the_admin_and_bad_limits_are_refused(
+    client, instructor, lab
+):
+    client.force_login(instructor)
+    data = {
+        "course": lab.course_id,
+        "lesson": lab.lesson_id,
+        "slug": lab.slug,
+        "title": lab.title,
+        "experiment": "sft",
+        "introduction": "x",
+        "defaults": "{}",
+        "limits": '{"steps": {"max": 5000}}',
+        "queue": "cpu",
+        "order": "0",
+        "published": "on",
+    }
+    ok = client.post(reverse("admin:labs_lab_change", args=[lab.pk]), data)
+    assert ok.status_code == 302
+    lab.refresh_from_db()
+    assert lab.limits == {"steps": {"max": 5000}}
+    bad = client.post(
+        reverse("admin:labs_lab_change", args=[lab.pk]), {**data, "defaults": '{"steps": 9999}'}
+    )
+    assert bad.status_code == 200 and "at most 400" in bad.text
+
+
+def test_students_cannot_open_the_lab_admin(client, student):
+    client.force_login(student)
+    response = client.get(reverse("admin:labs_labrun_changelist"))
+    assert response.status_code == 302
