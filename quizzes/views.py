@@ -18,7 +18,7 @@ from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
 
 def _get_quiz_for_user(user: AbstractBaseUser, course_slug: str, quiz_key: str) -> Quiz:
     course = _get_course_for_user(user, course_slug)
-    quizzes = selectors.quizzes_for_user(user, course).select_related("course", "lesson")
+    quizzes = selectors.quizzes_for_user(user, course).select_related("course", "lesson__course")
     return get_object_or_404(quizzes, key=quiz_key)
 
 

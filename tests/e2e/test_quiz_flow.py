@@ -104,6 +104,30 @@ def test_leaving_right_after_typing_still_saves_the_answer(live_server, page, tr
     _wait_until(lambda: _saved(attempt, "goodhart-optimisation-pressure").startswith("A measure"))
 
 
+def test_a_stale_tab_is_told_and_never_overwrites_the_newer_answer(
+    live_server, browser, transactional_db
+):
+    call_command("load_course", str(CONTENT), verbosity=0)
+    student = make_user("tab", STUDENT)
+    context = browser.new_context()
+    first, second = context.new_page(), context.new_page()
+    _log_in(first, live_server, "tab")
+    first.goto(f"{live_server.url}/courses/alignment-training/quizzes/sft-check/")
+    first.get_by_role("button", name="Start the quiz").click()
+    second.goto(first.url)  # the same attempt open in a second tab
+    attempt = Attempt.objects.get(user=student)
+    first.get_by_role("group", name="Question 5").get_by_label("Your answer").fill("supervised")
+    _wait_until(lambda: _saved(attempt, "sft-name") == "supervised")
+
+    second.get_by_role("group", name="Question 5").get_by_label("Your answer").fill("stale")
+    expect(second.get_by_role("status")).to_contain_text("changed in another tab")
+    assert _saved(attempt, "sft-name") == "supervised"
+    second.reload()
+    answer = second.get_by_role("group", name="Question 5").get_by_label("Your answer")
+    expect(answer).to_have_value("supervised")
+    context.close()
+
+
 def _saved(attempt: Attempt, key: str) -> str:
     response = Response.objects.get(attempt=attempt, question__key=key)
     return str(response.answer.get("text", ""))

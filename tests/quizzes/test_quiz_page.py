@@ -127,3 +127,30 @@ def test_the_course_page_lists_every_visible_quiz(client, student):
     client.force_login(student)
     text = client.get(quiz.course.get_absolute_url()).text
     assert quiz.title in text and "Hidden quiz" not in text
+
+
+def test_it_issues_a_constant_number_of_queries_whatever_the_number_of_attempts(
+    client, student, django_assert_max_num_queries
+):
+    quiz = make_quiz()
+    for _ in range(15):
+        services.attempt_submit(attempt=services.attempt_start(user=student, quiz=quiz))
+    services.attempt_start(user=student, quiz=quiz)
+    client.force_login(student)
+    url = _url(quiz)
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200 and "Attempt 16" in response.text
+
+
+def test_the_sweep_command_reports_what_it_finished(student, capsys):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    quiz = make_quiz(time_limit=1)
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    call_command("finish_expired_attempts")
+    assert "Finished 1 expired attempt(s)." in capsys.readouterr().out
