@@ -12,9 +12,12 @@ descriptions (no answer block).
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from django.utils.html import strip_tags
 
 from quizzes.bundle import BundleChoice, BundleQuestion
 from quizzes.question_files import ParsedFile, QuestionFileError, Unsupported, make_key
@@ -129,6 +132,8 @@ def _parse_chunk(chunk: _Chunk, parsed: ParsedFile, stem: str) -> BundleQuestion
         body_start = end + 2
     body = text[body_start:].lstrip()
     body_start = len(text) - len(body)
+    marker = _FORMAT_RE.match(body)
+    is_html = marker is not None and marker.group(1).lower() in ("html", "moodle")
     body = _FORMAT_RE.sub("", body, count=1)
     body_start = len(text) - len(body)
     open_at = _find(body, "{")
@@ -163,8 +168,9 @@ def _parse_chunk(chunk: _Chunk, parsed: ParsedFile, stem: str) -> BundleQuestion
         return None
     question.key = make_key(title, stem, chunk.line)
     question.title = title
-    question.prompt = prompt
-    question.explanation = general
+    # Question text is Markdown here, where raw HTML would show as tags: keep the words.
+    question.prompt = _html_to_text(prompt) if is_html else prompt
+    question.explanation = _html_to_text(general) if is_html else general
     return question
 
 
@@ -319,6 +325,11 @@ def _number_and_tolerance(text: str, line: int) -> tuple[str, float | None]:
         return str(Decimal(text.strip())), None
     except InvalidOperation:
         raise QuestionFileError(line, f"'{text}' is not a number (or number:tolerance)") from None
+
+
+def _html_to_text(text: str) -> str:
+    text = re.sub(r"(?i)<br\s*/?>|</p>", "\n\n", text)
+    return re.sub(r"\n{3,}", "\n\n", html.unescape(strip_tags(text))).strip()
 
 
 def _letter(index: int) -> str:

@@ -126,3 +126,8 @@ def test_a_malformed_file_is_refused_with_the_line_of_the_problem(text, line, me
 def test_a_question_without_an_answer_block_is_named_as_a_description():
     parsed = parse_gift("Just some text.\n\nQ {T}\n")
     assert [(u.line, u.kind) for u in parsed.unsupported] == [(1, "description (no answer block)")]
+
+
+def test_html_question_text_keeps_its_words_not_its_tags():
+    question = _one("[html]<p>Is <b>RLHF</b> &amp; SFT the same?</p><p>Think.</p>{F}")
+    assert question.prompt == "Is RLHF & SFT the same?\n\nThink."
