@@ -30,7 +30,12 @@ def quizzes_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Quiz]:
     if not can_author(user):
         quizzes = quizzes.filter(published=True).filter(
             Q(lesson__isnull=True)
-            | Q(lesson__published=True, lesson__archived=False, lesson__module__published=True)
+            | Q(
+                lesson__published=True,
+                lesson__archived=False,
+                lesson__module__published=True,
+                lesson__module__archived=False,
+            )
         )
     return quizzes.order_by("order", "id")
 

@@ -154,3 +154,12 @@ def test_the_sweep_command_reports_what_it_finished(student, capsys):
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=5))
     call_command("finish_expired_attempts")
     assert "Finished 1 expired attempt(s)." in capsys.readouterr().out
+
+
+def test_a_quiz_on_a_lesson_of_an_unpublished_or_archived_module_is_a_404(client, student):
+    quiz = make_quiz()
+    module = quiz.lesson.module
+    client.force_login(student)
+    for change in ({"published": False}, {"published": True, "archived": True}):
+        type(module).objects.filter(pk=module.pk).update(**change)
+        assert client.get(_url(quiz)).status_code == 404
