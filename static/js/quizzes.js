@@ -2,20 +2,30 @@
    the server enforces the time limit. This adds two things:
    1. a last save when the page is closed or navigated away from (sendBeacon), so the few
       keystrokes inside the autosave debounce are not lost;
-   2. a countdown for timed attempts that reloads the page when time is up (the server
+   2. a save every few seconds while someone types without pausing (the debounce alone
+      would wait for the pause);
+   3. a countdown for timed attempts that reloads the page when time is up (the server
       then shows the result of the attempt it finished with the saved answers). */
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
   if (!form) return;
-  var dirty = false;
-  form.addEventListener("input", function () { dirty = true; });
-  form.addEventListener("change", function () { dirty = true; });
-  document.body.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.elt === form && event.detail.successful) dirty = false;
+  // Edits made since the last autosave that the server accepted.
+  var edits = 0, sending = 0, saved = 0;
+  function dirty() { return edits > saved; }
+  form.addEventListener("input", function () { edits++; });
+  form.addEventListener("change", function () { edits++; });
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt === form) sending = edits;
   });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt === form && event.detail.successful) saved = Math.max(saved, sending);
+  });
+  window.setInterval(function () {
+    if (dirty() && window.htmx) window.htmx.trigger(form, "autosave");
+  }, 4000);
   window.addEventListener("pagehide", function () {
-    if (dirty && navigator.sendBeacon) {
+    if (dirty() && navigator.sendBeacon) {
       navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
     }
   });

@@ -128,6 +128,20 @@ def test_a_stale_tab_is_told_and_never_overwrites_the_newer_answer(
     context.close()
 
 
+def test_an_essay_typed_without_pausing_is_saved_while_typing(live_server, page, transactional_db):
+    call_command("load_course", str(CONTENT), verbosity=0)
+    student = make_user("kai", STUDENT)
+    _log_in(page, live_server, "kai")
+    page.goto(f"{live_server.url}/courses/alignment-training/quizzes/limits-check/")
+    page.get_by_role("button", name="Start the quiz").click()
+    attempt = Attempt.objects.get(user=student)
+    essay = page.get_by_role("group", name="Question 4").get_by_label("Your answer")
+    essay.press_sequentially("A measure that becomes a target " * 3, delay=60)  # ~6 s, no pause
+    saved_while_typing = _saved(attempt, "goodhart-optimisation-pressure")
+    assert saved_while_typing.startswith("A measure that")
+    _wait_until(lambda: _saved(attempt, "goodhart-optimisation-pressure").count("target") == 3)
+
+
 def _saved(attempt: Attempt, key: str) -> str:
     response = Response.objects.get(attempt=attempt, question__key=key)
     return str(response.answer.get("text", ""))
