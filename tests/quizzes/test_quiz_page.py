@@ -163,3 +163,15 @@ def test_a_quiz_on_a_lesson_of_an_unpublished_or_archived_module_is_a_404(client
     for change in ({"published": False}, {"published": True, "archived": True}):
         type(module).objects.filter(pk=module.pk).update(**change)
         assert client.get(_url(quiz)).status_code == 404
+
+
+def test_another_students_attempts_never_appear_on_my_page(client, student, other_student):
+    quiz = make_quiz()
+    services.attempt_submit(attempt=services.attempt_start(user=other_student, quiz=quiz))
+    services.attempt_start(user=other_student, quiz=quiz)
+    client.force_login(student)
+    response = client.get(_url(quiz))
+    assert response.context["attempts"] == [] and "Attempt 1" not in response.text
+    assert "Start the quiz" in response.text
+    lesson_page = client.get(quiz.lesson.get_absolute_url()).text
+    assert "attempt finished" not in lesson_page
