@@ -28,9 +28,10 @@ def test_an_unknown_experiment_exits_2_in_a_real_process(tmp_path):
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [
-        "error: unknown experiment 'no_such_lab' (known: pairwise_vs_absolute, sft)"
-    ]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: unknown experiment 'no_such_lab' (known: ")
+    assert "pairwise_vs_absolute" in lines[0] and "sft" in lines[0]
     assert not out.exists()
 
 
@@ -93,7 +94,7 @@ def test_list_shows_every_experiment_with_its_limits(capsys):
     assert "[1, 400]" in text
     assert main(["list", "--json"]) == 0
     specs = json.loads(capsys.readouterr().out)
-    assert [s["name"] for s in specs] == ["sft", "pairwise_vs_absolute"]
+    assert {"sft", "pairwise_vs_absolute"} <= {s["name"] for s in specs}
 
 
 @pytest.mark.slow
