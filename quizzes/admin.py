@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from course.models import Course, Lesson, slug_validator
+from quizzes.grading import rubric_points
 from quizzes.models import Attempt, Choice, Question, Quiz, Response
 from quizzes.question_files import QuestionFileError, parse_question_file
 from quizzes.services import quiz_import_questions
@@ -121,8 +122,62 @@ class QuestionImportForm(forms.Form):
         )
 
 
+class QuestionForm(forms.ModelForm):
+    """Checks the rubric's shape the way the bundle reader does."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "quiz",
+            "parent",
+            "key",
+            "kind",
+            "title",
+            "prompt",
+            "explanation",
+            "points",
+            "rubric",
+            "reference_answer",
+            "order",
+            "archived",
+        ]
+
+    def clean_rubric(self):
+        rubric = self.cleaned_data.get("rubric") or []
+        problem = rubric_problem(rubric)
+        if problem:
+            raise forms.ValidationError(problem)
+        return rubric
+
+    def clean(self):
+        cleaned = super().clean()
+        rubric, points = cleaned.get("rubric"), cleaned.get("points")
+        if rubric and points is not None and points != rubric_points(rubric):
+            self.add_error("points", f"The rubric's levels add up to {rubric_points(rubric)}.")
+        return cleaned
+
+
+def rubric_problem(rubric) -> str:
+    """What is wrong with a rubric given as JSON, or '' when it is well formed."""
+    if not isinstance(rubric, list):
+        return "A rubric is a list of criteria."
+    for number, criterion in enumerate(rubric, start=1):
+        if not isinstance(criterion, dict) or set(criterion) != {"criterion", "levels"}:
+            return f"Criterion {number}: give exactly 'criterion' and 'levels'."
+        levels = criterion["levels"]
+        if not isinstance(levels, list) or not levels:
+            return f"Criterion {number}: 'levels' is a non-empty list."
+        for level in levels:
+            if not isinstance(level, dict) or set(level) != {"points", "description"}:
+                return f"Criterion {number}: each level has 'points' and 'description'."
+            if isinstance(level["points"], bool) or not isinstance(level["points"], int | float):
+                return f"Criterion {number}: a level's points must be a number."
+    return ""
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
     list_display = ["__str__", "key", "kind", "quiz", "points", "archived"]
     list_filter = ["quiz__course", "kind", "archived"]
     list_select_related = ["quiz"]

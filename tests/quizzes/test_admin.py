@@ -57,3 +57,34 @@ def test_students_and_graders_cannot_use_the_quiz_admin(client, student, grader)
         client.force_login(user)
         response = client.get(reverse("admin:quizzes_quiz_changelist"))
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("rubric", "points", "error"),
+    [
+        ('[{"criterion": "C"}]', "1", "give exactly"),
+        ('[{"criterion": "C", "levels": [{"points": "x", "description": "d"}]}]', "1", "number"),
+        ('[{"criterion": "C", "levels": [{"points": 2, "description": "d"}]}]', "5", "add up to"),
+    ],
+)
+def test_a_malformed_rubric_is_refused_in_the_admin(client, instructor, rubric, points, error):
+    from tests.quizzes.factories import essay
+
+    quiz = make_quiz(questions=[essay()])
+    question = quiz.questions.get()
+    client.force_login(instructor)
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data.update(
+        {
+            "quiz": quiz.pk,
+            "parent": "",
+            "rubric": rubric,
+            "points": points,
+            "choices-TOTAL_FORMS": "0",
+            "choices-INITIAL_FORMS": "0",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200 and error in response.text
