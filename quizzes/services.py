@@ -242,6 +242,7 @@ def attempt_save_answers(*, attempt: Attempt, answers: Answers) -> SaveResult:
     )
     if still_open.update(last_saved_at=now) != 1:
         raise AttemptClosed
+    attempt.last_saved_at = now
     return _write_answers(attempt, answers, now)
 
 

@@ -130,7 +130,6 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect(attempt)
     if not request.htmx:
         return redirect(attempt)
-    attempt.refresh_from_db(fields=["last_saved_at"])
     context = {"attempt": attempt, "saved": result.saved, "conflicts": result.conflicts}
     return render(request, "quizzes/partials/save_status.html", context)
 
