@@ -142,6 +142,30 @@ def test_an_essay_typed_without_pausing_is_saved_while_typing(live_server, page,
     _wait_until(lambda: _saved(attempt, "goodhart-optimisation-pressure").count("target") == 3)
 
 
+def test_when_time_runs_out_the_page_shows_the_attempt_finished_with_saved_answers(
+    live_server, page, transactional_db
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    call_command("load_course", str(CONTENT), verbosity=0)
+    student = make_user("tim", STUDENT)
+    _log_in(page, live_server, "tim")
+    page.goto(f"{live_server.url}/courses/alignment-training/quizzes/rlhf-check/")
+    page.get_by_role("button", name="Start the quiz").click()
+    attempt = Attempt.objects.get(user=student)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=4))
+    page.reload()  # the countdown now ends in a few seconds
+    page.get_by_role("group", name="Question 2").get_by_label("Your answer").fill("6")
+    _wait_until(lambda: _saved(attempt, "pairs-from-four-responses") == "6")
+    expect(page.get_by_text("when the time limit ran out", exact=False)).to_be_visible(
+        timeout=20_000
+    )
+    attempt.refresh_from_db()
+    assert attempt.finished_by_time_limit and attempt.score == 1
+
+
 def _saved(attempt: Attempt, key: str) -> str:
     response = Response.objects.get(attempt=attempt, question__key=key)
     return str(response.answer.get("text", ""))
