@@ -167,6 +167,8 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if result.submitted_now:
         _report_conflicts(request, result.conflicts)
         messages.success(request, "Submitted. Here is your result.")
+    else:
+        messages.info(request, "This attempt had already been submitted; nothing changed.")
     return redirect(result.attempt)
 
 

@@ -44,7 +44,7 @@ def test_a_double_click_gives_one_graded_attempt(client, student):
     second = client.post(
         _url(attempt), {f"q-{ids['single-q']}": "a", f"rev-{ids['single-q']}": "0"}, follow=True
     )
-    assert "Submitted." not in second.text
+    assert "Submitted." not in second.text and "already been submitted" in second.text
     assert Attempt.objects.filter(user=student).count() == 1
     assert Response.objects.get(question_id=ids["single-q"]).answer == {"choice": "b"}
 
