@@ -133,6 +133,21 @@ class LabRun(models.Model):
         return round(100 * self.step / self.total) if self.total else 0
 
     @property
+    def preparing(self) -> bool:
+        """Running for a while without a first progress report: the worker is loading or,
+        on a site's first start, waiting for the labs' base model to be built."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        return (
+            self.status == self.Status.RUNNING
+            and self.total == 0
+            and self.started_at is not None
+            and timezone.now() - self.started_at > timedelta(seconds=8)
+        )
+
+    @property
     def duration_seconds(self) -> float | None:
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()

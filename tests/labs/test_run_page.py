@@ -200,3 +200,19 @@ def test_students_cannot_open_the_lab_admin(client, student):
     client.force_login(student)
     response = client.get(reverse("admin:labs_labrun_changelist"))
     assert response.status_code == 302
+
+
+def test_a_run_waiting_for_its_model_says_so(client, student, lab):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = _run(
+        lab,
+        student,
+        status="running",
+        heartbeat_at=timezone.now(),
+        started_at=timezone.now() - timedelta(seconds=30),
+    )
+    client.force_login(student)
+    assert "base model is built once" in client.get(run.get_absolute_url()).text
