@@ -157,3 +157,29 @@ def test_it_issues_a_constant_number_of_queries_whatever_the_quiz_size(
     client.force_login(student)
     with django_assert_max_num_queries(7):
         assert client.get(attempt.get_absolute_url()).status_code == 200
+
+
+def test_the_result_lists_only_answers_that_earn_credit(client, student):
+    from decimal import Decimal
+
+    from quizzes.bundle import BundleChoice, BundleQuestion
+
+    question = BundleQuestion(
+        key="bt",
+        kind="numeric",
+        prompt="sigmoid(2)?",
+        choices=[
+            BundleChoice("a", "0.88", True, tolerance=0.01),
+            BundleChoice("b", "0.5", True, weight=Decimal(0), feedback="Only the difference"),
+            BundleChoice("c", "0.9", True, weight=Decimal(50)),
+        ],
+    )
+    quiz = make_quiz(questions=[question])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_submit(
+        attempt=attempt, answers={field_names(quiz)["bt"]: ({"text": "0.5"}, 0)}
+    )
+    client.force_login(student)
+    text = client.get(attempt.get_absolute_url()).text
+    assert "<span>0.88 (± 0.01)</span>" in text and "<span>0.9 (50%)</span>" in text
+    assert "<span>0.5" not in text and "Only the difference" in text
