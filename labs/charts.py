@@ -66,12 +66,17 @@ def varying_params(runs: list[LabRun]) -> list[str]:
 
 
 def compare_charts(runs: list[LabRun]) -> list[dict[str, Any]]:
-    """Overlay several finished runs: one chart per metric or result series, a line per run."""
+    """Overlay several finished runs: one chart per curve or result series with a line per
+    run, and, when one numeric parameter varies (a sweep made of separate runs), each
+    finding against that parameter."""
     varying = varying_params(runs)
     charts: dict[str, dict[str, Any]] = {}
+    series_names = {name for run in runs for name in (run.result or {}).get("series", {})}
     for run in runs:
         label = run_label(run, varying)
         for name, points in (run.metrics or {}).items():
+            if len(points) < 2 or name in series_names:
+                continue
             chart = charts.setdefault(
                 f"live-{name}",
                 {
@@ -88,4 +93,41 @@ def compare_charts(runs: list[LabRun]) -> list[dict[str, Any]]:
             merged = charts.setdefault(chart["id"], {**chart, "lines": []})
             merged["lines"].extend(chart["lines"])
             merged["numeric_x"] = merged["numeric_x"] and chart["numeric_x"]
-    return list(charts.values())
+    sweep = _sweep_chart(runs, varying)
+    return ([sweep] if sweep else []) + list(charts.values())
+
+
+def _sweep_chart(runs: list[LabRun], varying: list[str]) -> dict[str, Any] | None:
+    numeric = [
+        key for key in varying if all(isinstance(run.params.get(key), int | float) for run in runs)
+    ]
+    if len(numeric) != 1:
+        return None
+    key = numeric[0]
+    ordered = sorted(runs, key=lambda run: run.params[key])
+    names = sorted(
+        {
+            name
+            for run in runs
+            for name, value in ((run.result or {}).get("findings") or {}).items()
+            if isinstance(value, int | float)
+        }
+    )
+    lines = []
+    for name in names:
+        points = [
+            [run.params[key], run.result["findings"][name]]
+            for run in ordered
+            if isinstance((run.result.get("findings") or {}).get(name), int | float)
+        ]
+        lines.append(_line(name.replace("_", " "), points))
+    if not lines:
+        return None
+    return {
+        "id": "sweep",
+        "title": f"findings against {key}",
+        "x_label": key,
+        "y_label": "finding",
+        "numeric_x": True,
+        "lines": lines,
+    }

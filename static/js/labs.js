@@ -16,8 +16,8 @@
         data: spec.numeric_x
           ? line.points.map(function (p) { return { x: p[0], y: p[1] }; })
           : line.points.map(function (p) { return p[1]; }),
-        borderColor: color, backgroundColor: color, pointRadius: spec.numeric_x ? 0 : 3,
-        borderWidth: 2, tension: 0.15,
+        borderColor: color, backgroundColor: color,
+        borderWidth: 2, tension: 0.15, pointRadius: spec.numeric_x && line.points.length < 12 ? 3 : 0,
       };
     });
   }
@@ -51,7 +51,7 @@
     figure.appendChild(canvas);
     container().appendChild(figure);
     charts[spec.id] = new window.Chart(canvas, {
-      type: "line",
+      type: spec.numeric_x ? "line" : "bar",
       data: { labels: labels(spec), datasets: datasets(spec) },
       options: {
         animation: false, responsive: true, maintainAspectRatio: false, parsing: true,

@@ -216,3 +216,22 @@ def test_a_run_waiting_for_its_model_says_so(client, student, lab):
     )
     client.force_login(student)
     assert "base model is built once" in client.get(run.get_absolute_url()).text
+
+
+def test_a_sweep_of_separate_runs_draws_each_finding_against_the_varied_parameter():
+    from labs.charts import compare_charts
+
+    runs = [
+        LabRun(
+            pk=n,
+            params={"kl": kl, "seed": 0},
+            metrics={},
+            result={"series": {}, "findings": {"gold": gold, "proxy": proxy}},
+        )
+        for n, (kl, gold, proxy) in enumerate([(0.3, 0.9, 1.0), (0.0, -0.5, 3.0), (0.1, 0.5, 2.0)])
+    ]
+    sweep = compare_charts(runs)[0]
+    assert sweep["title"] == "findings against kl"
+    lines = {line["label"]: line["points"] for line in sweep["lines"]}
+    assert lines["gold"] == [[0.0, -0.5], [0.1, 0.5], [0.3, 0.9]]
+    assert lines["proxy"] == [[0.0, 3.0], [0.1, 2.0], [0.3, 1.0]]
