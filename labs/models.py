@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -131,6 +133,18 @@ class LabRun(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.step / self.total) if self.total else 0
+
+    @property
+    def shown_params(self) -> list[tuple[str, Any]]:
+        """Parameters as people read them: inline datasets as a row count, no empty paths."""
+        shown = [
+            (key, value)
+            for key, value in self.params.items()
+            if key != "inline_files" and value != ""
+        ]
+        for name, rows in (self.params.get("inline_files") or {}).items():
+            shown.append((name, f"{len(rows)} rows"))
+        return shown
 
     @property
     def preparing(self) -> bool:

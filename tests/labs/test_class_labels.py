@@ -134,3 +134,13 @@ def test_the_instructor_page_shows_agreement_and_adds_pairs(client, instructor, 
 
 def test_labelling_requires_login(client, course, pairs):
     assert client.get(reverse("labs:label", args=[course.slug])).status_code == 302
+
+
+def test_the_class_run_shows_its_labels_as_a_count_not_their_text(
+    client, instructor, student, course, pairs, published
+):
+    for pair in pairs:
+        preference_label_save(user=student, pair=pair, choice=_gold_choice(pair))
+    client.force_login(instructor)
+    response = client.post(reverse("labs:class-labels-train", args=[course.slug]), follow=True)
+    assert "labels=6 rows" in response.text and pairs[0].response_a not in response.text
