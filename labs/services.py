@@ -41,6 +41,12 @@ def lab_run_start(
         params = parameters.validate(lab.experiment, submitted, lab.defaults, lab.limits)
     except ValueError as error:
         raise RunRefused(str(error)) from None
+    return _queue_run(lab=lab, user=user, submission=submission, params=params)
+
+
+def _queue_run(*, lab: Lab, user: AbstractBaseUser, submission: uuid.UUID, params: dict) -> LabRun:
+    """Insert the run into a free active slot (1 or 2; the database refuses a third) and
+    send it to the broker once committed. A submission already used returns its run."""
     for slot in (1, 2):
         try:
             with transaction.atomic():
@@ -233,25 +239,4 @@ def class_reward_model_start(*, course, user: AbstractBaseUser) -> LabRun:
     )
     params = validate_params(CLASS_RM_EXPERIMENT, {})
     params["inline_files"] = {"labels": rows}
-    return _start_instructor_run(lab=lab, user=user, params=params)
-
-
-def _start_instructor_run(*, lab: Lab, user: AbstractBaseUser, params: dict) -> LabRun:
-    for slot in (1, 2):
-        try:
-            with transaction.atomic():
-                run = LabRun.objects.create(
-                    lab=lab,
-                    user=user,
-                    submission=uuid.uuid4(),
-                    active_slot=slot,
-                    params=params,
-                    queue=lab.queue,
-                )
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise RunRefused("You already have two runs queued or running.")
-    transaction.on_commit(lambda: lab_run_dispatch(run_id=run.pk))
-    return run
+    return _queue_run(lab=lab, user=user, submission=uuid.uuid4(), params=params)

@@ -89,54 +89,36 @@ def test_a_sigkilled_worker_leaves_no_run_running(
     assert run.status == "succeeded" and run.attempts == 2
 
 
-def test_two_simultaneous_clicks_make_one_run(lab_on_own_queue, student_tx):
-    token = str(uuid.uuid4())
-    barrier = threading.Barrier(2)
-    codes = []
+def _click_run_at_once(lab, user, tokens: list[str]) -> list[int]:
+    """POST the Run form once per token, all threads released together."""
+    barrier = threading.Barrier(len(tokens))
+    codes: list[int] = []
+    url = reverse("labs:run-start", args=[lab.course.slug, lab.slug])
 
-    def click():
+    def click(token: str) -> None:
         client = Client()
-        client.force_login(student_tx)
+        client.force_login(user)
         barrier.wait()
         try:
-            url = reverse(
-                "labs:run-start", args=[lab_on_own_queue.course.slug, lab_on_own_queue.slug]
-            )
             codes.append(client.post(url, {"submission": token, "steps": "2"}).status_code)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=click) for _ in range(2)]
+    threads = [threading.Thread(target=click, args=(token,)) for token in tokens]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert codes == [302, 302]
+    return codes
+
+
+def test_two_simultaneous_clicks_make_one_run(lab_on_own_queue, student_tx):
+    token = str(uuid.uuid4())
+    assert _click_run_at_once(lab_on_own_queue, student_tx, [token, token]) == [302, 302]
     assert LabRun.objects.filter(user=student_tx).count() == 1
 
 
 def test_concurrent_runs_never_exceed_two_active(lab_on_own_queue, student_tx):
-    barrier = threading.Barrier(4)
-    codes = []
-
-    def click():
-        client = Client()
-        client.force_login(student_tx)
-        barrier.wait()
-        try:
-            url = reverse(
-                "labs:run-start", args=[lab_on_own_queue.course.slug, lab_on_own_queue.slug]
-            )
-            codes.append(
-                client.post(url, {"submission": str(uuid.uuid4()), "steps": "2"}).status_code
-            )
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(codes) == [302, 302, 400, 400]
+    tokens = [str(uuid.uuid4()) for _ in range(4)]
+    assert sorted(_click_run_at_once(lab_on_own_queue, student_tx, tokens)) == [302, 302, 400, 400]
     assert LabRun.objects.filter(user=student_tx, active_slot__isnull=False).count() == 2
