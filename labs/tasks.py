@@ -1,9 +1,16 @@
 """Thin Celery tasks: take the run id, call one plain function."""
 
+import logging
+import threading
+import time
+
 from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
+from django.db import close_old_connections
 
 from labs import runner, services
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -26,7 +33,27 @@ def _preload_engine(**_kwargs) -> None:
     workers.preload()
 
 
+REAP_EVERY_SECONDS = 15
+
+
 @worker_ready.connect
 def _recover_runs(**_kwargs) -> None:
-    """A worker that starts recovers runs a dead worker left behind."""
-    services.reap_stale_runs()
+    """A worker recovers runs a dead worker left behind: once at start, then every 15 s in a
+    background thread, so a run whose worker was killed is requeued or failed within a
+    minute even if nobody is watching it. Several workers doing this is safe: every change
+    is a conditional update."""
+    try:
+        services.reap_stale_runs()
+    except Exception:  # e.g. a database not migrated yet: the periodic reaper retries
+        log.exception("reaping stale lab runs at worker start failed")
+    threading.Thread(target=_reap_forever, name="lab-run-reaper", daemon=True).start()
+
+
+def _reap_forever() -> None:
+    while True:
+        time.sleep(REAP_EVERY_SECONDS)
+        try:
+            close_old_connections()
+            services.reap_stale_runs()
+        except Exception:  # a database hiccup must not stop the reaper
+            log.exception("reaping stale lab runs failed")

@@ -34,13 +34,18 @@ def _get_run_for_user(user: AbstractBaseUser, run_id: int) -> LabRun:
 
 def _lab_page(request: HttpRequest, lab: Lab, *, submitted=None, error="", status=200):
     params = lab_params(lab.experiment, lab.defaults, lab.limits)
+    runs = selectors.runs_of(request.user, lab)
+    stale = [run.pk for run in runs if services.needs_recovery(run)]
+    if stale:
+        services.reap_stale_runs(run_ids=stale)
+        runs = selectors.runs_of(request.user, lab)
     values = submitted or {}
     context = {
         "lab": lab,
         "course": lab.course,
         "params": [(p, values.get(p.name, p.default)) for p in params],
         "submission": uuid.uuid4(),
-        "runs": selectors.runs_of(request.user, lab),
+        "runs": runs,
         "error": error,
     }
     return render(request, "labs/lab.html", context, status=status)

@@ -94,3 +94,18 @@ def test_the_run_page_recovers_its_own_dead_run(client, student, lab, published)
     client.force_login(student)
     page = client.get(run.get_absolute_url())
     assert "It was queued again" in page.text
+
+
+def test_the_lab_page_recovers_my_dead_runs(client, student, lab, published):
+    run = _run(
+        lab,
+        student,
+        status="running",
+        dispatches=1,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(minutes=5),
+    )
+    client.force_login(student)
+    client.get(lab.get_absolute_url())
+    run.refresh_from_db()
+    assert run.status == "queued" and run.dispatches == 2
