@@ -11,7 +11,7 @@ from django.urls import path, reverse
 
 from course.models import Course, Lesson, slug_validator
 from quizzes.grading import rubric_points
-from quizzes.models import Attempt, Choice, Question, Quiz, Response
+from quizzes.models import CHOICE_KINDS, Attempt, Choice, Question, QuestionKind, Quiz, Response
 from quizzes.question_files import QuestionFileError, parse_question_file
 from quizzes.services import quiz_import_questions
 
@@ -24,8 +24,36 @@ class QuestionInline(admin.TabularInline):
     extra = 0
 
 
+class ChoiceFormSet(forms.BaseInlineFormSet):
+    """Refuse a question students could not answer, as the bundle reader does."""
+
+    def clean(self):
+        super().clean()
+        kind = self.instance.kind
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if self.instance.pk:  # choices the form did not send stay as they are
+            sent = {form.instance.pk for form in self.forms if form.instance.pk}
+            unchanged = self.instance.choices.exclude(pk__in=sent)
+            rows += [{"correct": choice.correct} for choice in unchanged]
+        correct = sum(1 for row in rows if row.get("correct"))
+        if kind in CHOICE_KINDS:
+            if len(rows) < 2:
+                raise forms.ValidationError("A choice question needs at least two choices.")
+            if kind in (QuestionKind.SINGLE, QuestionKind.TRUE_FALSE) and correct != 1:
+                raise forms.ValidationError("Mark exactly one choice as correct.")
+            if kind == QuestionKind.MULTIPLE and correct < 1:
+                raise forms.ValidationError("Mark at least one choice as correct.")
+        elif kind in (QuestionKind.SHORT, QuestionKind.NUMERIC) and not rows:
+            raise forms.ValidationError("Give at least one accepted answer.")
+
+
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    formset = ChoiceFormSet
     fields = ["order", "key", "text", "correct", "weight", "tolerance", "feedback"]
     ordering = ["order", "id"]
     extra = 0

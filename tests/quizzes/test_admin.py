@@ -88,3 +88,35 @@ def test_a_malformed_rubric_is_refused_in_the_admin(client, instructor, rubric, 
     )
     response = client.post(url, data)
     assert response.status_code == 200 and error in response.text
+
+
+@pytest.mark.parametrize(
+    ("correct", "error"),
+    [
+        ([False, False, False], "Mark exactly one choice as correct."),
+        ([True, True, False], "Mark exactly one choice as correct."),
+    ],
+)
+def test_a_single_choice_question_without_one_correct_choice_is_refused(
+    client, instructor, correct, error
+):
+    quiz = make_quiz()
+    question = quiz.questions.get(key="single-q")
+    client.force_login(instructor)
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data.update({"quiz": quiz.pk, "parent": "", "rubric": "[]"})
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update({f"choices-{key}": value for key, value in formset.management_form.initial.items()})
+    for index, choice_form in enumerate(formset.forms):
+        for name in choice_form.fields:
+            value = choice_form.initial.get(name, "")
+            data[f"choices-{index}-{name}"] = "" if value is None else value
+        data[f"choices-{index}-correct"] = "on" if correct[index] else ""
+        data[f"choices-{index}-id"] = choice_form.instance.pk
+        data[f"choices-{index}-question"] = question.pk
+    response = client.post(url, data)
+    assert response.status_code == 200 and error in response.text
+    assert question.choices.filter(correct=True).count() == 1
