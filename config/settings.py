@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "course",
     "quizzes",
     "labs",
+    "cohorts",
 ]
 
 MIDDLEWARE = [

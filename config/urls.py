@@ -13,4 +13,7 @@ urlpatterns = [
     path("", include("course.urls")),
     path("", include("quizzes.urls")),
     path("", include("labs.urls")),
+    path("", include("cohorts.urls")),
 ]
+
+handler403 = "cohorts.views.permission_denied"

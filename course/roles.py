@@ -14,7 +14,7 @@ GRADER = "Grader"
 # app label alone = every permission of that app; "app.codename" = one permission.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STUDENT: [],
-    INSTRUCTOR: ["course", "quizzes", "labs"],
+    INSTRUCTOR: ["course", "quizzes", "labs", "cohorts"],
     GRADER: [
         "course.view_course",
         "course.view_module",

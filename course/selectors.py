@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 
+from cohorts.models import Enrollment, GraderAssignment
 from course.bundle import (
     SECTIONS,
     Bundle,
@@ -34,8 +35,51 @@ def can_author(user: AbstractBaseUser) -> bool:
 
 
 def courses_for_user(user: AbstractBaseUser) -> QuerySet[Course]:
+    """THE access rule: every course page, and every student-facing query, starts here.
+
+    Instructors and superusers see every course. Anyone else sees a published course only
+    through a class of it: as a student enrolled in the class (an archived class stays
+    readable), or as a grader assigned to one of its sections.
+    """
     courses = Course.objects.all()
-    return courses if can_author(user) else courses.filter(published=True)
+    if can_author(user):
+        return courses
+    if not user.is_authenticated:
+        return courses.none()
+    return courses.filter(in_a_class_of(user), published=True)
+
+
+def in_a_class_of(user: AbstractBaseUser, course_field: str = "pk") -> Q:
+    """A filter: the course (at `course_field`) has a class this user is enrolled in (an
+    archived one too: it stays readable) or grades a section of. No query of its own."""
+    enrolled = Enrollment.objects.filter(user=user).values("course_class__course")
+    grading = GraderAssignment.objects.filter(grader=user).values("section__course_class__course")
+    return Q(**{f"{course_field}__in": enrolled}) | Q(**{f"{course_field}__in": grading})
+
+
+def course_is_read_only_for(user: AbstractBaseUser, course: Course) -> bool:
+    """True when the user reaches the course only through archived classes: a finished
+    class stays readable, but its students no longer change anything in it."""
+    if can_author(user):
+        return False
+    return not Course.objects.filter(
+        Q(pk=course.pk),
+        Q(
+            pk__in=Enrollment.objects.filter(user=user, course_class__archived=False).values(
+                "course_class__course"
+            )
+        )
+        | Q(
+            pk__in=GraderAssignment.objects.filter(
+                grader=user, section__course_class__archived=False
+            ).values("section__course_class__course")
+        ),
+    ).exists()
+
+
+def published_course(slug: str) -> Course | None:
+    """For the "you are not in this class" page: the published course behind a slug."""
+    return Course.objects.filter(slug=slug, published=True).first()
 
 
 def lessons_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Lesson]:
@@ -158,8 +202,15 @@ def due_count(user: AbstractBaseUser, course: Course, now: datetime) -> int:
 
 
 def due_count_everywhere(user: AbstractBaseUser, now: datetime) -> int:
-    """For the navigation badge: due cards in every course this user can see."""
-    return FlashcardReviewState.objects.filter(
+    """For the navigation badge: due cards in every published course this user can see.
+
+    Staff count every published course: asking can_author here would cost the page two
+    permission queries, and a staff member's own cards reveal nothing to anyone.
+    """
+    states = FlashcardReviewState.objects.all()
+    if not (user.is_staff or user.is_superuser):
+        states = states.filter(in_a_class_of(user, "flashcard__course"))
+    return states.filter(
         user=user,
         due__lte=now,
         flashcard__archived=False,

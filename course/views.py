@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,19 +15,53 @@ from course.markdown import render_markdown
 from course.models import Course, Flashcard, FlashcardReviewState, Lesson
 
 
-def _get_course_for_user(user: AbstractBaseUser, slug: str) -> Course:
-    """The course if this user may see it; 404 otherwise (never reveal a draft exists)."""
-    return get_object_or_404(selectors.courses_for_user(user), slug=slug)
+class NotInClass(PermissionDenied):
+    """A published course the user is in no class of: a 403 page offering to join by code
+    (cohorts.views.permission_denied renders it, for course, quiz and lab pages alike)."""
+
+    def __init__(self, course: Course):
+        super().__init__(f"Not in a class of {course.slug}")
+        self.course = course
 
 
-def _get_flashcard_for_user(user: AbstractBaseUser, course_slug: str, key: str) -> Flashcard:
-    course = _get_course_for_user(user, course_slug)
+class ClassArchived(PermissionDenied):
+    """A write to a course the user reaches only through archived classes (read-only)."""
+
+    def __init__(self, course: Course):
+        super().__init__(f"Only archived classes of {course.slug}")
+        self.course = course
+
+
+def _get_course_for_user(user: AbstractBaseUser, slug: str, *, write: bool = False) -> Course:
+    """The course if this user may see it (selectors.courses_for_user is the rule).
+
+    A published course of which the user is in no class raises NotInClass; anything else
+    they may not see is a 404 (never reveal that a draft exists). With `write`, a user
+    whose classes of the course are all archived gets ClassArchived (read-only).
+    """
+    course = selectors.courses_for_user(user).filter(slug=slug).first()
+    if course is not None:
+        if write and selectors.course_is_read_only_for(user, course):
+            raise ClassArchived(course)
+        return course
+    published = selectors.published_course(slug)
+    if published is not None and user.is_authenticated:
+        raise NotInClass(published)
+    raise Http404("No such course.")
+
+
+def _get_flashcard_for_user(
+    user: AbstractBaseUser, course_slug: str, key: str, *, write: bool = False
+) -> Flashcard:
+    course = _get_course_for_user(user, course_slug, write=write)
     cards = selectors.visible_flashcards(user, course).select_related("course", "lesson")
     return get_object_or_404(cards, key=key)
 
 
-def _get_lesson_for_user(user: AbstractBaseUser, course_slug: str, lesson_slug: str) -> Lesson:
-    course = _get_course_for_user(user, course_slug)
+def _get_lesson_for_user(
+    user: AbstractBaseUser, course_slug: str, lesson_slug: str, *, write: bool = False
+) -> Lesson:
+    course = _get_course_for_user(user, course_slug, write=write)
     lessons = selectors.lessons_for_user(user, course).select_related("module", "course")
     return get_object_or_404(lessons, slug=lesson_slug)
 
@@ -104,7 +139,7 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
 @require_POST
 @login_required
 def lesson_complete(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
-    lesson = _get_lesson_for_user(request.user, course_slug, lesson_slug)
+    lesson = _get_lesson_for_user(request.user, course_slug, lesson_slug, write=True)
     complete = request.POST.get("complete", "1") != "0"
     progress = services.lesson_set_complete(user=request.user, lesson=lesson, complete=complete)
     if request.htmx:
@@ -164,7 +199,7 @@ def _deck(request: HttpRequest, cards: list[Flashcard]) -> list[DeckItem]:
 @require_POST
 @login_required
 def flashcard_rate(request: HttpRequest, course_slug: str, key: str) -> HttpResponse:
-    card = _get_flashcard_for_user(request.user, course_slug, key)
+    card = _get_flashcard_for_user(request.user, course_slug, key, write=True)
     source = "review" if request.POST.get("source") == "review" else "lesson"
     try:
         rating = int(request.POST.get("rating", ""))

@@ -17,8 +17,10 @@ from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
 from labs.parameters import lab_params
 
 
-def _get_lab_for_user(user: AbstractBaseUser, course_slug: str, lab_slug: str) -> Lab:
-    course = _get_course_for_user(user, course_slug)
+def _get_lab_for_user(
+    user: AbstractBaseUser, course_slug: str, lab_slug: str, *, write: bool = False
+) -> Lab:
+    course = _get_course_for_user(user, course_slug, write=write)
     return get_object_or_404(
         selectors.labs_for_user(user, course).select_related("course"), slug=lab_slug
     )
@@ -60,7 +62,7 @@ def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRes
 @require_POST
 @login_required
 def run_start(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
-    lab = _get_lab_for_user(request.user, course_slug, lab_slug)
+    lab = _get_lab_for_user(request.user, course_slug, lab_slug, write=True)
     try:
         submission = uuid.UUID(request.POST.get("submission", ""))
     except ValueError:
@@ -163,7 +165,7 @@ def _require_author(user: AbstractBaseUser) -> None:
 @login_required
 def label_pairs(request: HttpRequest, course_slug: str) -> HttpResponse:
     """A student compares two responses and picks the better one (or a tie)."""
-    course = _get_course_for_user(request.user, course_slug)
+    course = _get_course_for_user(request.user, course_slug, write=request.method == "POST")
     if request.method == "POST":
         pair = get_object_or_404(PreferencePair, course=course, pk=request.POST.get("pair") or 0)
         choice = request.POST.get("choice", "")

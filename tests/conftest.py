@@ -1,7 +1,7 @@
 import pytest
 
 from course.roles import GRADER, INSTRUCTOR, STUDENT
-from tests.factories import make_course, make_user
+from tests.factories import enroll, make_course, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -9,14 +9,41 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def student(db):
-    return make_user("alice", STUDENT)
+class FixtureClass:
+    """The class of the `course` fixtures: the `student` fixtures are enrolled in it, whatever
+    order pytest makes them in. Courses made with make_course() have no students; a test
+    that shows one to a student enrolls them with tests.factories.enroll."""
+
+    def __init__(self):
+        self.courses: list = []
+        self.students: list = []
+
+    def add_course(self, course):
+        self.courses.append(course)
+        for user in self.students:
+            enroll(user, course)
+        return course
+
+    def add_student(self, user):
+        self.students.append(user)
+        for course in self.courses:
+            enroll(user, course)
+        return user
 
 
 @pytest.fixture
-def other_student(db):
-    return make_user("bob", STUDENT)
+def fixture_class():
+    return FixtureClass()
+
+
+@pytest.fixture
+def student(db, fixture_class):
+    return fixture_class.add_student(make_user("alice", STUDENT))
+
+
+@pytest.fixture
+def other_student(db, fixture_class):
+    return fixture_class.add_student(make_user("bob", STUDENT))
 
 
 @pytest.fixture
@@ -30,18 +57,18 @@ def grader(db):
 
 
 @pytest.fixture
-def course(db):
-    return make_course()
+def course(db, fixture_class):
+    return fixture_class.add_course(make_course())
 
 
 @pytest.fixture
-def student_tx(transactional_db):
-    return make_user("tess", STUDENT)
+def student_tx(transactional_db, fixture_class):
+    return fixture_class.add_student(make_user("tess", STUDENT))
 
 
 @pytest.fixture
-def course_tx(transactional_db):
-    return make_course()
+def course_tx(transactional_db, fixture_class):
+    return fixture_class.add_course(make_course())
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
+from cohorts.models import CourseClass, Enrollment
+from cohorts.services import enrollment_add
 from course.bundle import Bundle, BundleFlashcard, BundleLesson, BundleModule
 from course.models import Course
 from course.roles import STAFF_ROLES, sync_role_groups
@@ -63,3 +65,19 @@ def make_bundle(
 
 def make_course(slug: str = "demo-course", **kwargs) -> Course:
     return course_import_bundle(bundle=make_bundle(slug, **kwargs)).course
+
+
+def make_class(course: Course, name: str = "Class of 2027", **extra) -> CourseClass:
+    return CourseClass.objects.create(course=course, name=name, **extra)
+
+
+def enroll(user: AbstractBaseUser, course: Course | CourseClass | str, **extra) -> Enrollment:
+    """Enroll a student in a class of the course (its first class, made if it has none):
+    enrollment is what lets a student see a course at all. `course` may be a slug."""
+    if isinstance(course, str):
+        course = Course.objects.get(slug=course)
+    if isinstance(course, CourseClass):
+        course_class = course
+    else:
+        course_class = course.classes.order_by("id").first() or make_class(course)
+    return enrollment_add(course_class=course_class, user=user, **extra)[0]

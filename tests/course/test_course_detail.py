@@ -69,9 +69,9 @@ def test_it_requires_login(client, course):
 def test_it_issues_a_constant_number_of_queries(
     client, student, django_assert_max_num_queries, lessons
 ):
-    from tests.factories import make_course
+    from tests.factories import enroll, make_course
 
-    make_course("sized", lessons_per_module=lessons)
+    enroll(student, make_course("sized", lessons_per_module=lessons))
     client.force_login(student)
     with django_assert_max_num_queries(14):  # +1 the course's quizzes, +2 its labs and pairs
         assert client.get(_url("sized")).status_code == 200

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from course.models import Lesson, LessonProgress
-from tests.factories import make_course
+from tests.factories import enroll, make_course
 
 
 def _url(lesson_slug: str, course_slug: str = "demo-course") -> str:
@@ -92,7 +92,9 @@ def test_it_refuses_post(client, student, course):
 def test_it_issues_a_constant_number_of_queries_whatever_the_lesson_size(
     client, student, django_assert_max_num_queries, lessons, cards
 ):
-    make_course("sized", modules=2, lessons_per_module=lessons, cards_per_lesson=cards)
+    enroll(
+        student, make_course("sized", modules=2, lessons_per_module=lessons, cards_per_lesson=cards)
+    )
     client.force_login(student)
     with django_assert_max_num_queries(16):  # +1 the lesson's quizzes, +1 its labs
         assert client.get(_url("m1-lesson-1", "sized")).status_code == 200

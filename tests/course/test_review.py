@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from course.models import Flashcard, FlashcardReviewState, Lesson
 from course.services import flashcard_rate, lesson_record_view
-from tests.factories import make_course
+from tests.factories import enroll, make_course
 
 
 def _url(course_slug: str = "demo-course") -> str:
@@ -145,7 +145,7 @@ def test_the_review_index_sends_a_one_course_student_straight_to_it(client, stud
 def test_it_issues_a_constant_number_of_queries(
     client, student, django_assert_max_num_queries, cards
 ):
-    make_course("sized", modules=1, lessons_per_module=2, cards_per_lesson=cards)
+    enroll(student, make_course("sized", modules=1, lessons_per_module=2, cards_per_lesson=cards))
     for card in Flashcard.objects.filter(course__slug="sized"):
         flashcard_rate(user=student, flashcard=card, rating=3, sequence=0)
     FlashcardReviewState.objects.update(due=timezone.now() - timedelta(hours=1))

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from course.models import FlashcardReview, FlashcardReviewState
 from course.roles import STUDENT
-from tests.factories import make_course, make_user
+from tests.factories import enroll, make_course, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +23,7 @@ def test_a_student_reveals_cards_by_click_and_keyboard_and_rates_them(
 ):
     make_course("cards", modules=1, lessons_per_module=1, cards_per_lesson=2)
     student = make_user("flo", STUDENT)
+    enroll(student, "cards")
     _log_in(page, live_server, "flo")
     page.goto(f"{live_server.url}/courses/cards/lessons/m1-lesson-1/")
 
@@ -66,6 +67,7 @@ def test_the_review_page_takes_a_due_card_by_keyboard(live_server, page, transac
 
     make_course("cards", modules=1, lessons_per_module=1, cards_per_lesson=1)
     student = make_user("rex", STUDENT)
+    enroll(student, "cards")
     flashcard_rate(user=student, flashcard=Flashcard.objects.get(), rating=3, sequence=0)
     FlashcardReviewState.objects.update(due=timezone.now() - timedelta(minutes=5))
     _log_in(page, live_server, "rex")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from course.roles import STUDENT
-from tests.factories import make_course, make_user
+from tests.factories import enroll, make_course, make_user
 from tests.labs.conftest import make_lab
 from tests.labs.worker import Worker
 
@@ -20,7 +20,7 @@ def test_a_student_presses_run_and_sees_the_chart_grow_and_the_run_finish(
     lab = make_lab(course, limits={})
     lab.queue = f"test-{uuid.uuid4().hex[:8]}"
     lab.save()
-    make_user("lena", STUDENT)
+    enroll(make_user("lena", STUDENT), course)
     worker = Worker(tmp_path, small_base_model, queue=lab.queue).start()
     try:
         page.goto(f"{live_server.url}/accounts/login/")

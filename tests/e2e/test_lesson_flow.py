@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from course.models import LessonProgress
 from course.roles import STUDENT
-from tests.factories import make_course, make_user
+from tests.factories import enroll, make_course, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -15,6 +15,7 @@ def test_a_student_logs_in_opens_a_lesson_and_marks_it_complete(
 ):
     make_course("alignment-demo")
     student = make_user("ada", STUDENT)
+    enroll(student, "alignment-demo")
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
@@ -41,7 +42,7 @@ def test_a_student_logs_in_opens_a_lesson_and_marks_it_complete(
 
 def test_the_completion_button_works_by_keyboard(live_server, page, transactional_db):
     make_course("keyboard-course", modules=1, lessons_per_module=1)
-    make_user("kim", STUDENT)
+    enroll(make_user("kim", STUDENT), "keyboard-course")
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("kim")
     page.get_by_label("Password").fill("a-long-test-password")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from course.roles import STUDENT
 from quizzes.models import Attempt, Response
-from tests.factories import make_user
+from tests.factories import enroll, make_user
 
 pytestmark = pytest.mark.e2e
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "alignment-training"
@@ -28,6 +28,7 @@ def test_a_student_takes_the_seed_quiz_reloads_mid_attempt_and_sees_feedback(
 ):
     call_command("load_course", str(CONTENT), verbosity=0)
     student = make_user("quinn", STUDENT)
+    enroll(student, "alignment-training")
     _log_in(page, live_server, "quinn")
     page.goto(f"{live_server.url}/courses/alignment-training/lessons/red-teaming-never-done/")
     page.get_by_role("link", name="Check your understanding: what alignment training").click()
@@ -78,7 +79,7 @@ def test_a_student_takes_the_seed_quiz_reloads_mid_attempt_and_sees_feedback(
 
 def test_checking_an_answer_shows_its_feedback_in_place(live_server, page, transactional_db):
     call_command("load_course", str(CONTENT), verbosity=0)
-    make_user("cass", STUDENT)
+    enroll(make_user("cass", STUDENT), "alignment-training")
     _log_in(page, live_server, "cass")
     page.goto(f"{live_server.url}/courses/alignment-training/quizzes/sft-check/")
     page.get_by_role("button", name="Start the quiz").click()
@@ -94,6 +95,7 @@ def test_leaving_right_after_typing_still_saves_the_answer(live_server, page, tr
     """The last keystrokes inside the autosave delay go out with the page (sendBeacon)."""
     call_command("load_course", str(CONTENT), verbosity=0)
     student = make_user("lee", STUDENT)
+    enroll(student, "alignment-training")
     _log_in(page, live_server, "lee")
     page.goto(f"{live_server.url}/courses/alignment-training/quizzes/limits-check/")
     page.get_by_role("button", name="Start the quiz").click()
@@ -109,6 +111,7 @@ def test_a_stale_tab_is_told_and_never_overwrites_the_newer_answer(
 ):
     call_command("load_course", str(CONTENT), verbosity=0)
     student = make_user("tab", STUDENT)
+    enroll(student, "alignment-training")
     context = browser.new_context()
     first, second = context.new_page(), context.new_page()
     _log_in(first, live_server, "tab")
@@ -131,6 +134,7 @@ def test_a_stale_tab_is_told_and_never_overwrites_the_newer_answer(
 def test_an_essay_typed_without_pausing_is_saved_while_typing(live_server, page, transactional_db):
     call_command("load_course", str(CONTENT), verbosity=0)
     student = make_user("kai", STUDENT)
+    enroll(student, "alignment-training")
     _log_in(page, live_server, "kai")
     page.goto(f"{live_server.url}/courses/alignment-training/quizzes/limits-check/")
     page.get_by_role("button", name="Start the quiz").click()
@@ -151,6 +155,7 @@ def test_when_time_runs_out_the_page_shows_the_attempt_finished_with_saved_answe
 
     call_command("load_course", str(CONTENT), verbosity=0)
     student = make_user("tim", STUDENT)
+    enroll(student, "alignment-training")
     _log_in(page, live_server, "tim")
     page.goto(f"{live_server.url}/courses/alignment-training/quizzes/rlhf-check/")
     page.get_by_role("button", name="Start the quiz").click()

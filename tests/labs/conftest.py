@@ -45,5 +45,5 @@ def make_lab(course, slug="sft-lab", **extra) -> Lab:
 
 
 @pytest.fixture
-def lab(db):
-    return make_lab(make_course())
+def lab(db, fixture_class):
+    return make_lab(fixture_class.add_course(make_course()))

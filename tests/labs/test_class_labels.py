@@ -54,9 +54,10 @@ def test_a_bad_choice_is_refused_with_a_message(client, student, course, pairs):
 
 
 def test_a_pair_of_another_course_cannot_be_labelled_here(client, student, course, pairs):
-    from tests.factories import make_course
+    from tests.factories import enroll, make_course
 
     other = make_course("other-course")
+    enroll(student, other)  # in both classes: the pair, not the course, is refused
     client.force_login(student)
     response = client.post(
         reverse("labs:label", args=[other.slug]), {"pair": pairs[0].pk, "choice": "a"}

@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(tran
 
 
 @pytest.fixture
-def lab_on_own_queue(student_tx):
-    lab = make_lab(make_course("integration"), limits={})
+def lab_on_own_queue(student_tx, fixture_class):
+    lab = make_lab(fixture_class.add_course(make_course("integration")), limits={})
     lab.queue = f"test-{uuid.uuid4().hex[:8]}"  # isolates this test's messages on the broker
     lab.save()
     return lab

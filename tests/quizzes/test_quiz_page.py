@@ -7,10 +7,16 @@ from django.urls import reverse
 
 from quizzes import services
 from quizzes.models import Attempt, Quiz
-from tests.factories import make_course
+from tests.factories import enroll, make_course
 from tests.quizzes.factories import field_names, make_quiz
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _students_in_a_class_of_the_demo_course(fixture_class):
+    """make_quiz imports "demo-course"; the student fixtures are enrolled in its class."""
+    fixture_class.add_course(make_course())
 
 
 def _url(quiz: Quiz, name: str = "quiz") -> str:
@@ -102,7 +108,7 @@ def test_a_quiz_on_an_unpublished_lesson_is_a_404_for_students(client, student):
 
 def test_a_quiz_key_from_another_course_is_not_found_here(client, student):
     quiz = make_quiz()
-    make_course("other")
+    enroll(student, make_course("other"))  # in both classes: the key, not the course, is refused
     client.force_login(student)
     url = reverse("quizzes:quiz", args=["other", quiz.key])
     assert client.get(url).status_code == 404

@@ -1,0 +1,156 @@
+"""Writes about classes: joining, enrolling, the roster upload, the demo class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.db import transaction
+from django.utils import timezone
+
+from cohorts import roster
+from cohorts.models import CourseClass, Enrollment, GraderAssignment, Section, normalise_join_code
+from course.models import Course
+from course.roles import STUDENT
+
+
+class JoinRefused(Exception):
+    """The code lets nobody join; the message says why, in the student's words."""
+
+
+@dataclass
+class JoinResult:
+    enrollment: Enrollment
+    created: bool  # False when the student was already in the class
+
+
+def enrollment_add(
+    *,
+    course_class: CourseClass,
+    user: AbstractBaseUser,
+    section: Section | None = None,
+    student_id: str = "",
+) -> tuple[Enrollment, bool]:
+    """Enroll a user (idempotent: an existing enrollment is returned unchanged)."""
+    return Enrollment.objects.get_or_create(
+        course_class=course_class,
+        user=user,
+        defaults={"section": section, "student_id": student_id},
+    )
+
+
+@transaction.atomic
+def class_join(*, user: AbstractBaseUser, code: str, now: datetime | None = None) -> JoinResult:
+    now = now or timezone.now()
+    code = normalise_join_code(code)
+    if not code:
+        raise JoinRefused("Type the join code your instructor gave you.")
+    course_class = CourseClass.objects.select_related("course").filter(join_code=code).first()
+    if course_class is None:
+        raise JoinRefused(
+            "No class has that code. Check it letter by letter, or ask your instructor."
+        )
+    already = Enrollment.objects.filter(course_class=course_class, user=user).first()
+    if already is not None:
+        return JoinResult(enrollment=already, created=False)
+    if course_class.archived:
+        raise JoinRefused(f"“{course_class}” has finished; it takes no new students.")
+    if not course_class.join_code_open(now):
+        raise JoinRefused(
+            "That code has expired. Ask your instructor for a new code or to add you."
+        )
+    if not course_class.course.published:
+        raise JoinRefused("That class's course is not open yet. Try again when it starts.")
+    enrollment, created = enrollment_add(course_class=course_class, user=user)
+    return JoinResult(enrollment=enrollment, created=created)
+
+
+@dataclass
+class RosterApplied:
+    created_accounts: list[AbstractBaseUser]
+    enrolled: int
+    updated: int
+    skipped: int
+
+
+class RosterChanged(Exception):
+    """The class or the accounts changed since the preview; show the new preview."""
+
+    def __init__(self, plan: roster.RosterPlan):
+        super().__init__("The class changed since the preview.")
+        self.plan = plan
+
+
+@transaction.atomic
+def roster_apply(*, course_class: CourseClass, text: str, fingerprint: str) -> RosterApplied:
+    """Apply a previewed roster in one transaction: all of its rows or none.
+
+    The plan is made again inside the transaction; if it is not the one the instructor
+    previewed (`fingerprint`), nothing is written and RosterChanged carries the new plan.
+    Only rows planned as "create" or "update" are applied; skipped rows stay skipped.
+    New accounts get an unusable password (they sign in after a password reset).
+    """
+    course_class = CourseClass.objects.select_for_update().get(pk=course_class.pk)
+    if course_class.archived:
+        raise roster.RosterRefused("The class is archived; its roster can no longer change.")
+    plan = roster.roster_plan_from_text(course_class=course_class, text=text)
+    if plan.fingerprint() != fingerprint:
+        raise RosterChanged(plan)
+    student_group, _ = Group.objects.get_or_create(name=STUDENT)
+    user_model = get_user_model()
+    sections = {section.name.casefold(): section for section in course_class.sections.all()}
+    created_accounts = []
+    enrolled = updated = 0
+    for row in plan.rows:
+        if row.action == roster.Action.SKIP:
+            continue
+        section = sections.get(row.section.casefold()) if row.section else None
+        user = row.user
+        if user is None:
+            user = user_model(
+                username=roster.free_username(row.email),
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+            )
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(student_group)
+            created_accounts.append(user)
+        if row.action == roster.Action.CREATE:
+            Enrollment.objects.create(
+                course_class=course_class, user=user, section=section, student_id=row.student_id
+            )
+            enrolled += 1
+        else:
+            enrollment = Enrollment.objects.select_for_update().get(
+                course_class=course_class, user=user
+            )
+            if row.section:
+                enrollment.section = section
+            if row.student_id:
+                enrollment.student_id = row.student_id
+            enrollment.save(update_fields=["section", "student_id"])
+            updated += 1
+    return RosterApplied(created_accounts, enrolled, updated, plan.counts()[roster.Action.SKIP])
+
+
+@transaction.atomic
+def demo_class_ensure(
+    *, course: Course, students: list[str], graders: list[str]
+) -> tuple[CourseClass, bool]:
+    """The demo class of a course with one section, the demo students in it and the demo
+    graders assigned to it; idempotent. Returns the class and whether it was created."""
+    course_class = CourseClass.objects.filter(course=course, name="Demo class").first()
+    created = course_class is None
+    if created:
+        course_class = CourseClass.objects.create(course=course, name="Demo class", term="Demo")
+    section, _ = Section.objects.get_or_create(course_class=course_class, name="Section A")
+    user_model = get_user_model()
+    for user in user_model.objects.filter(username__in=students):
+        enrollment_add(course_class=course_class, user=user, section=section)
+    for user in user_model.objects.filter(username__in=graders):
+        GraderAssignment.objects.get_or_create(section=section, grader=user)
+    return course_class, created

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cohorts import views
+
+app_name = "cohorts"
+
+urlpatterns = [
+    path("join/", views.join, name="join"),
+    path("join/<str:code>/", views.join_link, name="join-link"),
+    path("classes/", views.class_list, name="classes"),
+    path("classes/<int:class_id>/", views.class_detail, name="class"),
+    path("classes/<int:class_id>/code/", views.class_code_regenerate, name="class-code"),
+    path("classes/<int:class_id>/roster/", views.roster_upload, name="roster"),
+]

@@ -1,0 +1,160 @@
+"""Class pages: joining by code (students) and running a class (instructors)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import defaults
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cohorts import roster, selectors, services
+from cohorts.forms import JoinForm, RosterApplyForm, RosterUploadForm
+from cohorts.models import CourseClass, normalise_join_code
+from course.selectors import can_author
+from course.views import ClassArchived, NotInClass
+
+
+def _get_class_for_author(user: AbstractBaseUser, class_id: int) -> CourseClass:
+    """Instructors run every class; anyone else gets a 404 (never learn a class exists)."""
+    if not can_author(user):
+        raise Http404
+    return get_object_or_404(CourseClass.objects.select_related("course"), pk=class_id)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: "you are not in this class" with a join form, or Django's own 403."""
+    if isinstance(exception, NotInClass):
+        context = {"course": exception.course, "form": JoinForm()}
+        return render(request, "cohorts/not_in_class.html", context, status=403)
+    if isinstance(exception, ClassArchived):
+        context = {"course": exception.course}
+        return render(request, "cohorts/class_archived.html", context, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def _join(request: HttpRequest, form: JoinForm, template: str, context: dict) -> HttpResponse:
+    if form.is_valid():
+        try:
+            result = services.class_join(user=request.user, code=form.cleaned_data["code"])
+        except services.JoinRefused as refusal:
+            form.add_error("code", str(refusal))
+        else:
+            course_class = result.enrollment.course_class
+            if result.created:
+                messages.success(request, f"Welcome to {course_class}.")
+            else:
+                messages.info(request, f"You are already in {course_class}.")
+            return redirect(course_class.course)
+    return render(request, template, {**context, "form": form}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def join(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _join(request, JoinForm(request.POST), "cohorts/join.html", {})
+    initial = {"code": request.GET.get("code", "")[:32]}
+    return render(request, "cohorts/join.html", {"form": JoinForm(initial=initial)})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def join_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The link an instructor shares: a confirm button (a GET never enrolls anyone)."""
+    course_class = (
+        CourseClass.objects.select_related("course")
+        .filter(join_code=normalise_join_code(code))
+        .first()
+    )
+    context = {"course_class": course_class}
+    if request.method == "POST":
+        return _join(request, JoinForm({"code": code}), "cohorts/join_link.html", context)
+    return render(request, "cohorts/join_link.html", {**context, "form": JoinForm({"code": code})})
+
+
+@require_GET
+@login_required
+def class_list(request: HttpRequest) -> HttpResponse:
+    if not can_author(request.user):
+        raise Http404
+    return render(request, "cohorts/class_list.html", {"classes": selectors.classes_for_author()})
+
+
+@require_GET
+@login_required
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    context = {
+        "course_class": course_class,
+        "sections": selectors.class_sections(course_class),
+        "enrollments": selectors.class_roster(course_class),
+        "join_link": request.build_absolute_uri(course_class.join_url()),
+    }
+    return render(request, "cohorts/class_detail.html", context)
+
+
+@require_POST
+@login_required
+def class_code_regenerate(request: HttpRequest, class_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    if course_class.archived:
+        messages.error(request, "The class is archived; its code stays closed.")
+    else:
+        course_class.regenerate_join_code()
+        messages.success(request, "A new join code; the old one no longer works.")
+    return redirect(course_class)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def roster_upload(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Upload a CSV and see the preview; apply it with one more click (one transaction)."""
+    course_class = _get_class_for_author(request.user, class_id)
+    context = {"course_class": course_class, "form": RosterUploadForm()}
+    if course_class.archived:
+        context["error"] = "The class is archived; its roster can no longer change."
+        return render(request, "cohorts/roster.html", context, status=409)
+    if request.method == "GET":
+        return render(request, "cohorts/roster.html", context)
+    if "apply" in request.POST:
+        return _roster_apply(request, course_class, context)
+    form = RosterUploadForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "cohorts/roster.html", context, status=400)
+    try:
+        text = roster.decode_roster(form.cleaned_data["roster"].read())
+        plan = roster.roster_plan_from_text(course_class=course_class, text=text)
+    except roster.RosterRefused as refusal:
+        context["error"] = str(refusal)
+        return render(request, "cohorts/roster.html", context, status=400)
+    return _render_preview(request, context, text, plan)
+
+
+def _render_preview(request, context, text, plan, *, status=200, note="") -> HttpResponse:
+    apply_form = RosterApplyForm(initial={"text": text, "fingerprint": plan.fingerprint()})
+    context = {**context, "plan": plan, "apply_form": apply_form, "note": note}
+    return render(request, "cohorts/roster.html", context, status=status)
+
+
+def _roster_apply(request: HttpRequest, course_class: CourseClass, context: dict) -> HttpResponse:
+    form = RosterApplyForm(request.POST)
+    if not form.is_valid():
+        context["error"] = "Upload the roster again: the preview did not come back whole."
+        return render(request, "cohorts/roster.html", context, status=400)
+    text = form.cleaned_data["text"]
+    try:
+        applied = services.roster_apply(
+            course_class=course_class, text=text, fingerprint=form.cleaned_data["fingerprint"]
+        )
+    except services.RosterChanged as changed:
+        note = "The class changed since your preview: check this new preview and apply again."
+        return _render_preview(request, context, text, changed.plan, status=409, note=note)
+    except roster.RosterRefused as refusal:
+        context["error"] = str(refusal)
+        return render(request, "cohorts/roster.html", context, status=400)
+    context["applied"] = applied
+    return render(request, "cohorts/roster_applied.html", context)
