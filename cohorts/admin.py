@@ -6,7 +6,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from cohorts.models import CourseClass, Enrollment, GraderAssignment, Section
+from cohorts.models import (
+    Accommodation,
+    CourseClass,
+    DueDate,
+    DueDateOverride,
+    Enrollment,
+    GraderAssignment,
+    Section,
+)
 
 
 class SectionInline(admin.TabularInline):
@@ -82,8 +90,15 @@ class SectionAdmin(admin.ModelAdmin):
     list_select_related = ["course_class"]
 
 
+class AccommodationInline(admin.StackedInline):
+    model = Accommodation
+    extra = 0
+    verbose_name_plural = "accommodation (extra time on timed quizzes; staff only)"
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(admin.ModelAdmin):
+    inlines = [AccommodationInline]
     list_display = ["user", "course_class", "section", "student_id", "created_at"]
     list_filter = ["course_class__course", "course_class", "section"]
     search_fields = [
@@ -104,3 +119,35 @@ class GraderAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["grader__username", "section__name", "section__course_class__name"]
     raw_id_fields = ["grader"]
     list_select_related = ["grader", "section__course_class"]
+
+
+class DueDateOverrideInline(admin.TabularInline):
+    model = DueDateOverride
+    extra = 1
+    raw_id_fields = ["user"]
+
+
+@admin.register(DueDate)
+class DueDateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "course_class", "quiz", "lab", "due_at", "override_count"]
+    list_filter = ["course_class__course", "course_class"]
+    search_fields = ["course_class__name", "quiz__title", "lab__title"]
+    date_hierarchy = "due_at"
+    inlines = [DueDateOverrideInline]
+    list_select_related = ["course_class", "quiz", "lab"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DueDate]:
+        return super().get_queryset(request).annotate(override_count=Count("overrides"))
+
+    @admin.display(description="overrides", ordering="override_count")
+    def override_count(self, obj: DueDate) -> int:
+        return obj.override_count
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "time_multiplier", "extra_minutes", "note"]
+    list_filter = ["enrollment__course_class"]
+    search_fields = ["enrollment__user__username", "enrollment__user__email", "note"]
+    raw_id_fields = ["enrollment"]
+    list_select_related = ["enrollment__user", "enrollment__course_class"]

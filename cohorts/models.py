@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -139,3 +140,126 @@ class GraderAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grader} grades {self.section}"
+
+
+class DueDate(models.Model):
+    """When a quiz or a lab is due for a class. Overrides move it for a section or for
+    one student (cohorts.selectors.effective_due picks the one that applies)."""
+
+    course_class = models.ForeignKey(
+        CourseClass, on_delete=models.CASCADE, related_name="due_dates"
+    )
+    quiz = models.ForeignKey(
+        "quizzes.Quiz", on_delete=models.CASCADE, null=True, blank=True, related_name="due_dates"
+    )
+    lab = models.ForeignKey(
+        "labs.Lab", on_delete=models.CASCADE, null=True, blank=True, related_name="due_dates"
+    )
+    due_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["course_class", "due_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quiz__isnull=False, lab__isnull=True)
+                | models.Q(quiz__isnull=True, lab__isnull=False),
+                name="due_date_for_a_quiz_or_a_lab",
+            ),
+            models.UniqueConstraint(
+                fields=["course_class", "quiz"],
+                condition=models.Q(quiz__isnull=False),
+                name="one_due_date_per_quiz_in_class",
+            ),
+            models.UniqueConstraint(
+                fields=["course_class", "lab"],
+                condition=models.Q(lab__isnull=False),
+                name="one_due_date_per_lab_in_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} due {self.due_at:%Y-%m-%d %H:%M} ({self.course_class.name})"
+
+    @property
+    def item(self):
+        return self.quiz if self.quiz_id else self.lab
+
+    def clean(self) -> None:
+        if bool(self.quiz_id) == bool(self.lab_id):
+            raise ValidationError("Pick a quiz or a lab (one of them).")
+        if self.course_class_id and self.item.course_id != self.course_class.course_id:
+            raise ValidationError("Pick a quiz or lab of the class's course.")
+
+
+class DueDateOverride(models.Model):
+    """A due date moved for one section or one student (a student's beats a section's)."""
+
+    due_date = models.ForeignKey(DueDate, on_delete=models.CASCADE, related_name="overrides")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, null=True, blank=True, related_name="due_overrides"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="due_overrides",
+    )
+    due_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(section__isnull=False, user__isnull=True)
+                | models.Q(section__isnull=True, user__isnull=False),
+                name="override_for_a_section_or_a_student",
+            ),
+            models.UniqueConstraint(
+                fields=["due_date", "section"],
+                condition=models.Q(section__isnull=False),
+                name="one_override_per_section",
+            ),
+            models.UniqueConstraint(
+                fields=["due_date", "user"],
+                condition=models.Q(user__isnull=False),
+                name="one_override_per_student",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section or self.user}: {self.due_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if bool(self.section_id) == bool(self.user_id):
+            raise ValidationError("Pick a section or a student (one of them).")
+        class_id = self.due_date.course_class_id if self.due_date_id else None
+        if self.section_id and self.section.course_class_id != class_id:
+            raise ValidationError({"section": "Pick a section of the due date's class."})
+        if (
+            self.user_id
+            and not Enrollment.objects.filter(
+                course_class_id=class_id, user_id=self.user_id
+            ).exists()
+        ):
+            raise ValidationError({"user": "Pick a student of the due date's class."})
+
+
+class Accommodation(models.Model):
+    """Extra time on timed quizzes for one student of a class. Graders and instructors see
+    it; other students never do."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, related_name="accommodation"
+    )
+    time_multiplier = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1.5 gives a 60-minute quiz 90 minutes.",
+    )
+    extra_minutes = models.PositiveIntegerField(default=0, help_text="Added after the multiplier.")
+    note = models.CharField(max_length=200, blank=True, help_text="For staff only.")
+
+    def __str__(self) -> str:
+        return f"×{self.time_multiplier} +{self.extra_minutes} min for {self.enrollment.user}"

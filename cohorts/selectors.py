@@ -1,10 +1,18 @@
-"""Reads about classes, for the instructor's class pages."""
+"""Reads about classes: the instructor's class pages, due dates and extra time."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 
-from cohorts.models import CourseClass, Enrollment, Section
+from cohorts.models import Accommodation, CourseClass, DueDate, Enrollment, Section
+
+if TYPE_CHECKING:
+    from labs.models import Lab
+    from quizzes.models import Quiz
 
 
 def classes_for_author() -> QuerySet[CourseClass]:
@@ -35,3 +43,53 @@ def class_roster(course_class: CourseClass) -> QuerySet[Enrollment]:
 
 def enrolled_classes(user) -> QuerySet[CourseClass]:
     return CourseClass.objects.filter(enrollments__user=user).select_related("course")
+
+
+def enrollment_in_course(user: AbstractBaseUser, course_id: int) -> Enrollment | None:
+    """The student's enrollment for a course: a running class first, then the newest."""
+    return (
+        Enrollment.objects.filter(user=user, course_class__course_id=course_id)
+        .select_related("course_class")
+        .order_by("course_class__archived", "-course_class__created_at", "-id")
+        .first()
+    )
+
+
+def effective_due(user: AbstractBaseUser, item: Quiz | Lab) -> datetime | None:
+    """When `item` (a quiz or a lab) is due for this student: their own override, else
+    their section's, else the class's date; None when their class sets none (3 queries)."""
+    enrollment = enrollment_in_course(user, item.course_id)
+    if enrollment is None:
+        return None
+    field = "quiz" if item._meta.model_name == "quiz" else "lab"
+    due = DueDate.objects.filter(
+        course_class_id=enrollment.course_class_id, **{field: item}
+    ).first()
+    if due is None:
+        return None
+    mine = Q(user=user)
+    if enrollment.section_id:
+        mine |= Q(section_id=enrollment.section_id)
+    overrides = {
+        "user" if row.user_id else "section": row.due_at for row in due.overrides.filter(mine)
+    }
+    return overrides.get("user") or overrides.get("section") or due.due_at
+
+
+def effective_time_limit(user: AbstractBaseUser, quiz: Quiz) -> timedelta | None:
+    """A timed quiz's limit for this student, with their accommodation (multiplier, then
+    added minutes); None for an untimed quiz."""
+    limit = quiz.time_limit
+    if limit is None:
+        return None
+    accommodation = (
+        Accommodation.objects.filter(
+            enrollment__user=user, enrollment__course_class__course_id=quiz.course_id
+        )
+        .order_by("enrollment__course_class__archived", "-enrollment__course_class__created_at")
+        .first()
+    )
+    if accommodation is None:
+        return limit
+    stretched = limit * float(accommodation.time_multiplier)
+    return stretched + timedelta(minutes=accommodation.extra_minutes)
