@@ -373,8 +373,8 @@ def train_policy(
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(params, 1.0)
                     opt.step()
-                    clipfracs.append(float(cf))
-                    vlosses.append(float(vl))
+                    clipfracs.append(float(cf.detach()))
+                    vlosses.append(float(vl.detach()))
             extra = {"clip_fraction": sum(clipfracs) / len(clipfracs),
                      "value_loss": sum(vlosses) / len(vlosses)}  # fmt: skip
         t_update += time.perf_counter() - t1

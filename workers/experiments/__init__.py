@@ -168,6 +168,85 @@ EXPERIMENTS: dict[str, Experiment] = {
         needs_gold="needs labels on the lab world's prompts (it scores them with the gold score)",
         dataset_fields=("prompt", "chosen", "rejected"),
     ),
+    "reward_hacking": Experiment(
+        name="reward_hacking",
+        title="Reward hacking (Goodhart)",
+        summary=(
+            "Optimise the SFT model with RLOO against a reward model learnt from annotators who "
+            "like long answers. Without a KL penalty the proxy reward keeps rising while the gold "
+            "score rises, peaks and falls; gold against sqrt(KL) is fitted with "
+            "R(d) = d(a - b log d) (Gao, Schulman and Hilton 2022), and a sweep of the KL "
+            "coefficient shows what the penalty buys."
+        ),
+        module="workers.experiments.reward_hacking",
+        params=(
+            Param("steps", "int", 80, "RL steps per run", 5, 300),
+            Param("kl_coef", "float", 0.0, "KL coefficient of the main run", 0.0, 2.0),
+            Param(
+                "sweep",
+                "choice",
+                "0.3",
+                "further KL coefficients, each a run of the same length",
+                choices=("none", "0.3", "0.1,0.3", "0.03,0.1,0.3"),
+            ),
+            Param("lr", "float", 1e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
+            Param("prompts_per_step", "int", 32, "prompts per RL step", 4, 64),
+            Param("samples_per_prompt", "int", 2, "samples per prompt (RLOO group)", 2, 8),
+            Param("max_new_tokens", "int", 40, "longest sampled response", 8, 64),
+            Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
+            Param(
+                "length_bias",
+                "float",
+                0.35,
+                "annotators' preference per extra word (the exploitable flaw)",
+                0.0,
+                1.0,
+            ),
+            SEED,
+        ),  # fmt: skip
+        needs_gold="needs the world's gold score and simulated annotators",
+        budget_seconds=120,
+    ),
+    "ppo_rlhf": Experiment(
+        name="ppo_rlhf",
+        title="RLHF with PPO",
+        summary=(
+            "Optimise the SFT model against a learnt reward model with PPO (value head, GAE, "
+            "clipped surrogate, per-token KL penalty to the SFT model) and watch proxy reward, "
+            "gold score, KL and response length step by step; optionally beside a run with no "
+            "KL penalty."
+        ),
+        module="workers.experiments.ppo_rlhf",
+        params=(
+            Param("steps", "int", 60, "PPO steps (one batch of rollouts each)", 5, 300),
+            Param("kl_coef", "float", 0.2, "KL penalty per token", 0.0, 2.0),
+            Param(
+                "compare_without_kl",
+                "choice",
+                "no",
+                "also run with no KL penalty, for comparison (doubles the time)",
+                choices=("no", "yes"),
+            ),
+            Param("lr", "float", 1e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
+            Param("ppo_epochs", "int", 2, "passes over each batch (2 minibatches each)", 1, 8),
+            Param("clip", "float", 0.2, "clip range of the probability ratio", 0.01, 1.0),
+            Param("prompts_per_step", "int", 32, "prompts per PPO step", 4, 64),
+            Param("samples_per_prompt", "int", 2, "samples per prompt", 1, 8),
+            Param("max_new_tokens", "int", 40, "longest sampled response", 8, 64),
+            Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
+            Param(
+                "length_bias",
+                "float",
+                0.35,
+                "annotators' preference per extra word",
+                0.0,
+                1.0,
+            ),
+            SEED,
+        ),  # fmt: skip
+        needs_gold="needs the world's gold score and simulated annotators",
+        budget_seconds=120,
+    ),
 }
 
 

@@ -1,0 +1,86 @@
+"""Experiment 4 (reward hacking) at a small configuration: RLOO against a reward model learnt
+from length-loving annotators. Without a KL penalty the proxy keeps rising while the gold
+score falls well below where it started; a KL penalty of 0.3 keeps the policy close to the
+SFT model and its gold higher."""
+
+import json
+
+import pytest
+
+from workers import run_experiment
+
+pytestmark = pytest.mark.slow
+
+# 16 prompts a step at twice the default learning rate: the same story as the defaults
+# (32 prompts, lr 1e-4, 80 steps) in half the time. Seeds 0 and 1 both: gold rose 0.04-0.07,
+# peaked by step 21, ended 0.75-1.1 below its start; KL 30-34 nats vs 1.4-1.7 at coef 0.3.
+PARAMS = {"steps": 70, "prompts_per_step": 16, "lr": 2e-4, "sweep": "0.3", "seed": 0}
+
+
+@pytest.fixture(scope="module")
+def result(labs_env):
+    return run_experiment("reward_hacking", PARAMS)
+
+
+def test_the_proxy_keeps_rising_while_gold_falls(result):
+    f = result["findings"]
+    assert f["proxy_end"] > f["proxy_start"] + 1.0
+    assert f["proxy_end"] >= f["proxy_max"] - 0.15  # still at its highest at the end
+    assert f["gold_end"] < f["gold_start"] - 0.4
+    assert f["gold_end"] < f["gold_peak"] - 0.4
+    assert f["length_end"] > 25  # the exploit: long answers
+
+
+def test_gold_rises_a_little_and_peaks_before_it_falls(result):
+    f = result["findings"]
+    assert f["gold_peak"] >= f["gold_start"] + 0.02
+    assert 10 <= f["gold_peak_step"] <= 40
+
+
+def test_a_kl_penalty_keeps_the_policy_close_and_gold_higher(result):
+    f = result["findings"]
+    assert f["kl_end_kl0.3"] < f["kl_end"] / 3
+    assert f["gold_end_kl0.3"] > f["gold_end"] + 0.3
+
+
+def test_samples_show_the_exploit(result):
+    late = [s for s in result["samples"] if s["model"].startswith("rloo kl 0 ")]
+    late = [s for s in late if not s["model"].endswith("step 1")]
+    assert late
+    assert any(s["proxy"] > result["findings"]["proxy_start"] and s["gold"] < 0 for s in late)
+
+
+def test_gold_and_proxy_against_sqrt_kl_with_the_fitted_curve(result):
+    lines = result["series"]["gold_vs_sqrt_kl"]["lines"]
+    assert {"gold, KL coef 0", "gold, KL coef 0.3", "proxy, KL coef 0"} <= set(lines)
+    fitted = lines["fitted gold R(d) = d(a - b log d)"]
+    gold = dict((round(x, 4), y) for x, y in lines["gold, KL coef 0"])
+    # the fitted curve follows the measured gold (mean absolute error under 0.15)
+    errors = [abs(y - gold[x]) for x, y in fitted if x in gold]
+    assert errors and sum(errors) / len(errors) < 0.15
+    assert result["findings"]["fit_a"] == result["tables"][1]["rows"][0][0]
+
+
+def test_the_headline_and_schema(result):
+    json.dumps(result)
+    f = result["findings"]
+    assert f"{f['proxy_end']:.2f}" in result["headline"]
+    assert f"{f['gold_end']:.2f}" in result["headline"]
+    for s in result["series"].values():
+        assert {"x_label", "y_label", "lines"} <= set(s)
+    assert result["timings"]["first_progress_s"] < 3
+    assert result["timings"]["rl_seconds_per_step"] > 0
+
+
+def test_every_step_reports_the_rl_metrics_for_live_charts(labs_env):
+    seen: dict[str, list[int]] = {}
+
+    def report(step, total, metrics, samples):
+        for k in metrics:
+            seen.setdefault(k, []).append(step)
+
+    run_experiment("reward_hacking", {"steps": 5, "prompts_per_step": 10, "pairs": 100,
+                                      "sweep": "none"}, report)  # fmt: skip
+    for key in ("proxy_reward", "gold", "kl", "response_length", "refusal_harmful",
+                "refusal_borderline"):  # fmt: skip
+        assert len(seen[key]) == 5, key

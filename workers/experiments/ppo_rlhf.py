@@ -1,0 +1,127 @@
+"""Experiment 3: RLHF with PPO. The SFT model is optimised against a learnt reward model with
+the project's PPO (value head, GAE, clipped surrogate, per-token KL penalty to the frozen SFT
+model); the run reports proxy reward, gold score, KL and response length per step. An
+optional second run without the KL penalty shows what the penalty holds back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workers import rl
+from workers.experiments import rlhf_setup as rs
+from workers.experiments.common import result_shell
+from workers.runtime import Report
+
+LIVE_KEYS = ("proxy_reward", "gold", "kl", "response_length", "refusal_harmful",
+             "refusal_borderline", "clip_fraction", "value_loss")  # fmt: skip
+
+
+def ppo_config(p: dict[str, Any], kl_coef: float) -> rl.RLConfig:
+    return rs.rl_config(
+        p, algorithm="ppo", kl_coef=kl_coef, ppo_epochs=p["ppo_epochs"], clip=p["clip"]
+    )
+
+
+def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
+    coefs = [p["kl_coef"]] + ([0.0] if p["compare_without_kl"] == "yes" else [])
+    coefs = list(dict.fromkeys(coefs))
+    n_rm = rs.rm_steps(p["pairs"])
+    sft, tok, base, t_setup, progress, done = rs.sft_policy(
+        report, p["seed"], n_rm + p["steps"] * len(coefs)
+    )
+    total = progress.total
+    rm_model, rm_tok, rm_info = rs.proxy_reward_model(
+        base, pairs=p["pairs"], length_bias=p["length_bias"], seed=p["seed"],
+        progress=progress, step_offset=done,
+    )  # fmt: skip
+    reward_fn = rl.reward_model_fn(rm_model, rm_tok)
+    reference = rl.frozen_copy(sft)
+    runs = {}
+    offset = done + n_rm
+    for i, coef in enumerate(coefs):
+        runs[coef] = rl.train_policy(
+            rs.trainable_copy(sft), reference, tok, reward_fn, rs.rl_prompts(),
+            ppo_config(p, coef), progress=progress, step_offset=offset,
+            prefix="" if i == 0 else f"kl{coef:g}_", label=f"ppo kl {coef:g}",
+            report_keys=LIVE_KEYS if i == 0 else ("proxy_reward", "gold", "kl"),
+        )  # fmt: skip
+        offset += p["steps"]
+
+    w = max(3, p["steps"] // 10)
+    main = runs[coefs[0]]["history"]
+    res = result_shell(base)
+    for key, label in [("proxy_reward", "proxy reward"), ("gold", "gold score"),
+                       ("kl", "KL to the SFT model (nats)"),
+                       ("response_length", "response tokens")]:  # fmt: skip
+        res["series"][key] = {
+            "x_label": "PPO step",
+            "y_label": f"{label}, mean over the last {w} steps",
+            "lines": {f"KL coef {c:g}": rs.step_series(runs[c]["history"], key, w) for c in coefs},
+        }
+    res["series"]["ppo_diagnostics"] = {
+        "x_label": "PPO step",
+        "y_label": "clip fraction / value loss",
+        "lines": {
+            "clip fraction": rs.step_series(main, "clip_fraction"),
+            "value loss": rs.step_series(main, "value_loss"),
+        },
+    }
+    rows = []
+    summary: dict[float, dict[str, float]] = {}
+    for c in coefs:
+        h = runs[c]["history"]
+        first, last = h[:w], h[-w:]
+
+        def mean(rows_, key):
+            return sum(x.get(key, 0.0) for x in rows_) / len(rows_)
+
+        s = {
+            "proxy_start": mean(first, "proxy_reward"),
+            "proxy_end": mean(last, "proxy_reward"),
+            "gold_start": mean(first, "gold"),
+            "gold_end": mean(last, "gold"),
+            "kl_end": mean(last, "kl"),
+            "kl_max": max(rs.smooth([x["kl"] for x in h], w)),
+            "length_end": mean(last, "response_length"),
+        }
+        summary[c] = s
+        rows.append([c] + [round(v, 3) for v in s.values()]
+                    + [round(runs[c]["seconds_per_step"], 3)])  # fmt: skip
+    res["tables"].append({
+        "title": f"PPO after {p['steps']} steps (start and end: mean of {w} steps)",
+        "columns": ["kl_coef", "proxy_start", "proxy_end", "gold_start", "gold_end", "kl_end",
+                    "kl_max", "response_tokens_end", "seconds_per_step"],
+        "rows": rows,
+    })  # fmt: skip
+    samples = runs[coefs[0]]["samples"]
+    res["samples"] = samples[:3] + samples[-3:]
+    s = summary[coefs[0]]
+    text = (
+        f"PPO with KL coefficient {coefs[0]:g} raised the proxy reward from "
+        f"{s['proxy_start']:.2f} to {s['proxy_end']:.2f} in {p['steps']} steps; gold went from "
+        f"{s['gold_start']:.2f} to {s['gold_end']:.2f} and the KL to the SFT model ended at "
+        f"{s['kl_end']:.2f} nats (at most {s['kl_max']:.2f})."
+    )
+    if len(coefs) > 1:
+        z = summary[coefs[1]]
+        text += (
+            f" Without the penalty the KL reached {z['kl_end']:.2f} nats, proxy "
+            f"{z['proxy_end']:.2f}, gold {z['gold_end']:.2f}."
+        )
+    res["headline"] = text
+    res["findings"] = {k: round(v, 4) for k, v in s.items()}
+    if len(coefs) > 1:
+        res["findings"].update({f"{k}_no_kl": round(v, 4) for k, v in summary[coefs[1]].items()})
+    res["timings"].update(
+        load_s=round(t_setup["load_s"], 3),
+        sft_s=round(t_setup["sft_s"], 3),
+        reward_model_s=round(rm_info["seconds"], 3),
+        rl_s=round(sum(r["seconds"] for r in runs.values()), 3),
+        rl_seconds_per_step=round(runs[coefs[0]]["seconds_per_step"], 4),
+        rollout_s=round(runs[coefs[0]]["rollout_s"], 3),
+        update_s=round(runs[coefs[0]]["update_s"], 3),
+        trainer="project PPO loop (workers.rl); reward model: trl.RewardTrainer",
+        model_parameters=sum(x.numel() for x in sft.parameters()),
+    )
+    progress.tick(total, force=True)
+    return res
