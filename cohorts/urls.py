@@ -11,4 +11,5 @@ urlpatterns = [
     path("classes/<int:class_id>/", views.class_detail, name="class"),
     path("classes/<int:class_id>/code/", views.class_code_regenerate, name="class-code"),
     path("classes/<int:class_id>/roster/", views.roster_upload, name="roster"),
+    path("classes/<int:class_id>/dashboard/", views.class_dashboard, name="dashboard"),
 ]

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cohorts import roster, selectors, services
+from cohorts import dashboard, roster, selectors, services
 from cohorts.forms import JoinForm, RosterApplyForm, RosterUploadForm
 from cohorts.models import CourseClass, normalise_join_code
 from course.selectors import can_author
@@ -94,6 +95,19 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         "join_link": request.build_absolute_uri(course_class.join_url()),
     }
     return render(request, "cohorts/class_detail.html", context)
+
+
+@require_GET
+@login_required
+def class_dashboard(request: HttpRequest, class_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    try:
+        idle_days = max(1, min(int(request.GET.get("idle", "7")), 365))
+    except ValueError:
+        idle_days = 7
+    board = dashboard.class_dashboard(course_class, now=timezone.now(), idle_days=idle_days)
+    context = {"course_class": course_class, "board": board}
+    return render(request, "cohorts/dashboard.html", context)
 
 
 @require_POST
