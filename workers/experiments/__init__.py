@@ -247,6 +247,49 @@ EXPERIMENTS: dict[str, Experiment] = {
         needs_gold="needs the world's gold score and simulated annotators",
         budget_seconds=120,
     ),
+    "surface_vs_deep": Experiment(
+        name="surface_vs_deep",
+        title="Surface vs deep alignment",
+        summary=(
+            "Attack success rate of harmful requests, plain and wrapped in role-play or other "
+            "frames, on the base model, after SFT and after RLHF (RLOO with a KL penalty): "
+            "frames the training saw, frames it never saw, and held-out harmful categories."
+        ),
+        module="workers.experiments.surface_vs_deep",
+        params=(
+            Param("rl_steps", "int", 40, "RLHF steps (RLOO, 32 prompts x 2 samples)", 1, 200),
+            Param("kl_coef", "float", 0.1, "KL penalty of the RLHF run", 0.0, 2.0),
+            Param("lr", "float", 1e-4, "RLHF learning rate", 1e-6, 1e-3),
+            Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
+            Param("length_bias", "float", 0.0, "annotators' preference per extra word", 0.0, 1.0),
+            Param("samples_per_prompt", "int", 2, "sampled answers per attack prompt", 1, 8),
+            SEED,
+        ),
+        needs_gold="needs the world's prompts, gold score and simulated annotators",
+    ),
+    "dpo_vs_ppo": Experiment(
+        name="dpo_vs_ppo",
+        title="DPO vs PPO",
+        summary=(
+            "From the same comparisons: DPO (TRL's DPOTrainer) learns from the pairs directly, "
+            "PPO learns a reward model first and then optimises against it. Gold score against "
+            "KL to the SFT model for both, measured on the same prompts, and their wall times."
+        ),
+        module="workers.experiments.dpo_vs_ppo",
+        params=(
+            Param("pairs", "int", 1000, "comparisons both methods learn from", 100, 4000),
+            Param("length_bias", "float", 0.0, "annotators' preference per extra word", 0.0, 1.0),
+            Param("dpo_steps", "int", 60, "DPO optimiser steps (batch 16)", 5, 400),
+            Param("beta", "float", 0.1, "DPO's beta (strength of the implicit KL)", 0.01, 2.0),
+            Param("dpo_lr", "float", 1e-4, "DPO learning rate", 1e-6, 1e-2),
+            Param("ppo_steps", "int", 30, "PPO steps (32 prompts x 2 samples)", 5, 200),
+            Param("kl_coef", "float", 0.1, "PPO's KL penalty per token", 0.0, 2.0),
+            Param("ppo_lr", "float", 1e-4, "PPO learning rate", 1e-6, 1e-3),
+            Param("eval_every", "int", 10, "measure gold and KL every this many steps", 1, 100),
+            SEED,
+        ),
+        needs_gold="needs the world's gold score and simulated annotators",
+    ),
 }
 
 
