@@ -1,0 +1,218 @@
+"""Experiment 7: DPO vs PPO from the same preference data. DPO (TRL's ``DPOTrainer``) learns
+from the comparisons directly; PPO (the project loop) learns a reward model from them first
+and then optimises against it. Both are measured the same way along training: gold score
+and KL to the SFT model of sampled answers to a fixed, family-balanced prompt set, and wall
+time."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from typing import Any
+
+from workers import annotators as ann
+from workers import rl, world
+from workers.experiments import rlhf_setup as rs
+from workers.experiments.common import pct, result_shell
+from workers.generation import format_prompt
+from workers.runtime import Progress, Report, use_bf16
+
+
+def measure(policy, reference, tok, infos, seed: int) -> dict[str, float]:
+    """Gold and sequence KL to the reference of one sample per prompt."""
+    import torch
+
+    torch.manual_seed(seed)
+    ro = rl.rollout(policy, tok, infos, max_new_tokens=40, temperature=1.0)
+    with torch.no_grad():
+        lp = rl.token_logprobs(policy, ro)
+        ref = rl.token_logprobs(reference, ro)
+    kl = ((lp - ref) * ro.response_mask).sum(1).mean().item()
+    gold = sum(world.gold_score(i, r) for i, r in zip(infos, ro.responses, strict=True))
+    return {"gold": gold / len(infos), "kl": kl, "length": sum(ro.lengths) / len(ro.lengths)}
+
+
+def preference_data(p: dict[str, Any]) -> list[tuple[str, str, str]]:
+    pool = ann.response_pool(rs.rl_prompts(), 8, seed=p["seed"] + 1)
+    raters = ann.Annotators(noise=0.3, length_bias=p["length_bias"], seed=p["seed"])
+    labelled = ann.sample_pairs(pool, p["pairs"], raters, random.Random(p["seed"]))
+    return [(c.info.prompt, c.response, r.response) for c, r in labelled]
+
+
+def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
+    """TRL ``DPOTrainer``; gold and KL measured every ``eval_every`` steps by a callback."""
+    from datasets import Dataset
+    from transformers import TrainerCallback
+    from trl import DPOConfig, DPOTrainer
+
+    rows = [{"prompt": format_prompt(pr, tok),
+             "chosen": " " + world.normalise(c) + " " + tok.eos_token,
+             "rejected": " " + world.normalise(r) + " " + tok.eos_token}
+            for pr, c, r in pairs]  # fmt: skip
+    points: list[tuple[int, dict[str, float]]] = []
+    losses: list[tuple[int, float]] = []
+
+    class Measure(TrainerCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and "loss" in logs:
+                losses.append((state.global_step, float(logs["loss"])))
+
+        def on_step_end(self, args, state, control, model=None, **kwargs):
+            step = state.global_step
+            metrics = {}
+            if step % p["eval_every"] == 0 or step == args.max_steps:
+                m = measure(model, reference, tok, eval_infos, p["seed"] + step)
+                points.append((step, m))
+                metrics = {"dpo_gold": m["gold"], "dpo_kl": m["kl"]}
+                model.train()
+            progress.tick(offset + step, metrics)
+
+    with tempfile.TemporaryDirectory(prefix="labs-dpo-") as out:
+        args = DPOConfig(
+            output_dir=out, max_steps=p["dpo_steps"], per_device_train_batch_size=16,
+            learning_rate=p["dpo_lr"], lr_scheduler_type="constant", beta=p["beta"],
+            logging_steps=1, save_strategy="no", report_to="none", disable_tqdm=True,
+            bf16=use_bf16(), gradient_checkpointing=False, dataloader_num_workers=0,
+            seed=p["seed"], data_seed=p["seed"], use_cpu=not use_bf16(), max_length=None,
+        )  # fmt: skip
+        trainer = DPOTrainer(
+            model=policy, ref_model=reference, args=args,
+            train_dataset=Dataset.from_list(rows), processing_class=tok, callbacks=[Measure()],
+        )  # fmt: skip
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
+        trainer.train()
+    policy.eval()
+    return points, losses
+
+
+def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
+    n_rm = rs.rm_steps(p["pairs"])
+    sft, tok, base, t_setup, progress, done = rs.sft_policy(
+        report, p["seed"], 1 + p["dpo_steps"] + n_rm + p["ppo_steps"]
+    )
+    reference = rl.frozen_copy(sft)
+    eval_infos = world.eval_prompts(per_group=6, seed=p["seed"] + 7)
+    start = measure(sft, reference, tok, eval_infos, p["seed"])
+    pairs = preference_data(p)
+    progress.tick(done + 1, {"sft_gold": start["gold"]}, force=True)
+
+    t = time.perf_counter()
+    dpo_points, dpo_losses = train_dpo(rs.trainable_copy(sft), reference, tok, pairs, p,
+                                       eval_infos, progress, done + 1)  # fmt: skip
+    dpo_s = time.perf_counter() - t
+
+    t = time.perf_counter()
+    off = done + 1 + p["dpo_steps"]
+    rm_model, rm_tok, rm_info = rs.proxy_reward_model(
+        base, pairs=p["pairs"], length_bias=p["length_bias"], seed=p["seed"],
+        progress=progress, step_offset=off,
+    )  # fmt: skip
+    rm_s = time.perf_counter() - t
+    policy = rs.trainable_copy(sft)
+    cfg = rl.RLConfig(algorithm="ppo", steps=p["ppo_steps"], kl_coef=p["kl_coef"],
+                      lr=p["ppo_lr"], seed=p["seed"])  # fmt: skip
+    ppo_points: list[tuple[int, dict[str, float]]] = []
+
+    class EvalProgress(Progress):
+        """Measures the PPO policy on the same prompts as DPO every ``eval_every`` steps."""
+
+        def tick(self, step=None, metrics=None, samples=None, force=False):
+            if step is not None and step > off + n_rm:
+                k = step - off - n_rm
+                if k % p["eval_every"] == 0 or k == p["ppo_steps"]:
+                    m = measure(policy, reference, tok, eval_infos, p["seed"] + k)
+                    ppo_points.append((k, m))
+                    metrics = {**(metrics or {}), "ppo_gold": m["gold"], "ppo_kl": m["kl"]}
+                    policy.train()
+            super().tick(step, metrics, samples, force)
+
+    eval_progress = EvalProgress(report, progress.total)
+    eval_progress.step, eval_progress.last = progress.step, progress.last
+    t = time.perf_counter()
+    ppo_run = rl.train_policy(
+        policy, reference, tok, rl.reward_model_fn(rm_model, rm_tok), rs.rl_prompts(), cfg,
+        progress=eval_progress, step_offset=off + n_rm, label="ppo",
+        report_keys=("proxy_reward", "kl"),
+    )  # fmt: skip
+    ppo_s = time.perf_counter() - t
+
+    res = result_shell(base)
+    dpo_line = [[0.0, round(start["gold"], 4)]] + [
+        [round(max(0.0, m["kl"]) ** 0.5, 4), round(m["gold"], 4)] for _, m in dpo_points
+    ]
+    ppo_line = [[0.0, round(start["gold"], 4)]] + [
+        [round(max(0.0, m["kl"]) ** 0.5, 4), round(m["gold"], 4)] for _, m in ppo_points
+    ]
+    res["series"]["gold_vs_sqrt_kl"] = {
+        "x_label": "sqrt(KL to the SFT model), nats^0.5",
+        "y_label": "gold score (fixed prompt set)",
+        "lines": {"DPO": dpo_line, "PPO": ppo_line},
+    }
+    res["series"]["gold_over_training"] = {
+        "x_label": "optimiser step (DPO) / PPO step",
+        "y_label": "gold score",
+        "lines": {
+            "DPO": [[0, round(start["gold"], 4)]] + [[s, round(m["gold"], 4)]
+                                                     for s, m in dpo_points],
+            "PPO": [[0, round(start["gold"], 4)]] + [[s, round(m["gold"], 4)]
+                                                     for s, m in ppo_points],
+        },
+    }  # fmt: skip
+    res["series"]["dpo_loss"] = {
+        "x_label": "step", "y_label": "DPO loss",
+        "lines": {"DPO": [[s, round(v, 4)] for s, v in dpo_losses]},
+    }  # fmt: skip
+    dpo_best = max(dpo_points, key=lambda x: x[1]["gold"])[1]
+    ppo_best = max(ppo_points, key=lambda x: x[1]["gold"])[1]
+    dpo_end, ppo_end = dpo_points[-1][1], ppo_points[-1][1]
+    res["tables"].append({
+        "title": "DPO vs PPO from the same comparisons",
+        "columns": ["method", "gold_end", "kl_end", "best_gold", "kl_at_best",
+                    "response_tokens_end", "wall_s", "includes"],
+        "rows": [
+            ["SFT (start)", round(start["gold"], 3), 0.0, None, None,
+             round(start["length"], 1), None, ""],
+            ["DPO", round(dpo_end["gold"], 3), round(dpo_end["kl"], 3),
+             round(dpo_best["gold"], 3), round(dpo_best["kl"], 3), round(dpo_end["length"], 1),
+             round(dpo_s, 2), f"{p['dpo_steps']} DPO steps"],
+            ["PPO", round(ppo_end["gold"], 3), round(ppo_end["kl"], 3),
+             round(ppo_best["gold"], 3), round(ppo_best["kl"], 3), round(ppo_end["length"], 1),
+             round(rm_s + ppo_s, 2), f"reward model ({rm_s:.1f} s) + {p['ppo_steps']} PPO steps"],
+        ],
+    })  # fmt: skip
+    res["samples"] = ppo_run["samples"][-3:]
+    res["headline"] = (
+        f"From the same {p['pairs']} comparisons, DPO moved gold from {start['gold']:.2f} to "
+        f"{dpo_end['gold']:.2f} at KL {dpo_end['kl']:.2f} nats in {dpo_s:.1f} s; PPO reached "
+        f"{ppo_end['gold']:.2f} at KL {ppo_end['kl']:.2f} nats in {rm_s + ppo_s:.1f} s "
+        f"(reward model {rm_s:.1f} s + PPO {ppo_s:.1f} s). DPO was "
+        f"{(rm_s + ppo_s) / max(dpo_s, 1e-6):.1f}x faster; its best gold was "
+        f"{dpo_best['gold']:.2f} vs PPO's {ppo_best['gold']:.2f}."
+    )
+    res["findings"] = {
+        "sft_gold": round(start["gold"], 4),
+        "dpo_gold_end": round(dpo_end["gold"], 4),
+        "dpo_kl_end": round(dpo_end["kl"], 4),
+        "dpo_best_gold": round(dpo_best["gold"], 4),
+        "ppo_gold_end": round(ppo_end["gold"], 4),
+        "ppo_kl_end": round(ppo_end["kl"], 4),
+        "ppo_best_gold": round(ppo_best["gold"], 4),
+        "dpo_wall_s": round(dpo_s, 3),
+        "ppo_wall_s": round(rm_s + ppo_s, 3),
+        "speedup": round((rm_s + ppo_s) / max(dpo_s, 1e-6), 3),
+    }
+    res["timings"].update(
+        load_s=round(t_setup["load_s"], 3), sft_s=round(t_setup["sft_s"], 3),
+        dpo_s=round(dpo_s, 3), reward_model_s=round(rm_s, 3), ppo_s=round(ppo_s, 3),
+        rl_seconds_per_step=round(ppo_run["seconds_per_step"], 4),
+        trainer="trl.DPOTrainer; trl.RewardTrainer + project PPO loop (workers.rl)",
+        model_parameters=sum(x.numel() for x in sft.parameters()),
+    )  # fmt: skip
+    eval_progress.tick(progress.total, force=True)
+    return res
+
+
+__all__ = ["pct", "run"]
