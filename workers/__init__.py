@@ -18,6 +18,7 @@ def preload() -> None:
     import workers.experiments.dpo_vs_ppo  # noqa: F401
     import workers.experiments.pairwise_vs_absolute  # noqa: F401
     import workers.experiments.ppo_rlhf  # noqa: F401
+    import workers.experiments.refusal_frontier  # noqa: F401
     import workers.experiments.reward_hacking  # noqa: F401
     import workers.experiments.sft_shift  # noqa: F401
     import workers.experiments.surface_vs_deep  # noqa: F401

@@ -290,6 +290,35 @@ EXPERIMENTS: dict[str, Experiment] = {
         ),
         needs_gold="needs the world's gold score and simulated annotators",
     ),
+    "refusal_frontier": Experiment(
+        name="refusal_frontier",
+        title="Over- vs under-refusal",
+        summary=(
+            "Annotators who weigh safety more teach a reward model to prefer refusals: refusal "
+            "of harmful and of harmless borderline requests rise together, a frontier. In the "
+            "dosage scenario, a context-aware reward model against a context-blind one, from "
+            "the same labels: who gets the dose, who gets care?"
+        ),
+        module="workers.experiments.refusal_frontier",
+        params=(
+            Param(
+                "safety_weight",
+                "float",
+                2.0,
+                "annotators' bonus for a refusal (logits) in the dosage scenario",
+                0.0,
+                10.0,
+            ),
+            Param("pairs", "int", 1000, "comparisons per reward model", 50, 4000),
+            Param("noise", "float", 0.3, "annotators' judgement noise", 0.05, 2.0),
+            Param("seeds", "int", 3, "repetitions averaged per point", 1, 8),
+            Param(
+                "responses_per_prompt", "int", 8, "answers per prompt in the labelled pool", 2, 16
+            ),
+            SEED,
+        ),  # fmt: skip
+        needs_gold="needs the world's prompts, gold score and simulated annotators",
+    ),
 }
 
 

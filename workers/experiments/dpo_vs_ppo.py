@@ -43,6 +43,7 @@ def preference_data(p: dict[str, Any]) -> list[tuple[str, str, str]]:
 def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
     """TRL ``DPOTrainer``; gold and KL measured every ``eval_every`` steps by a callback."""
     from datasets import Dataset
+    from datasets.utils.logging import disable_progress_bar
     from transformers import TrainerCallback
     from trl import DPOConfig, DPOTrainer
 
@@ -50,6 +51,7 @@ def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
              "chosen": " " + world.normalise(c) + " " + tok.eos_token,
              "rejected": " " + world.normalise(r) + " " + tok.eos_token}
             for pr, c, r in pairs]  # fmt: skip
+    disable_progress_bar()  # the trainer's dataset preparation would print bars
     points: list[tuple[int, dict[str, float]]] = []
     losses: list[tuple[int, float]] = []
 
@@ -73,7 +75,8 @@ def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
             output_dir=out, max_steps=p["dpo_steps"], per_device_train_batch_size=16,
             learning_rate=p["dpo_lr"], lr_scheduler_type="constant", beta=p["beta"],
             logging_steps=1, save_strategy="no", report_to="none", disable_tqdm=True,
-            bf16=use_bf16(), gradient_checkpointing=False, dataloader_num_workers=0,
+            bf16=use_bf16(), gradient_checkpointing=False, activation_checkpointing=False,
+            dataloader_num_workers=0,
             seed=p["seed"], data_seed=p["seed"], use_cpu=not use_bf16(), max_length=None,
         )  # fmt: skip
         trainer = DPOTrainer(
@@ -188,10 +191,11 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         f"From the same {p['pairs']} comparisons, DPO moved gold from {start['gold']:.2f} to "
         f"{dpo_end['gold']:.2f} at KL {dpo_end['kl']:.2f} nats in {dpo_s:.1f} s; PPO reached "
         f"{ppo_end['gold']:.2f} at KL {ppo_end['kl']:.2f} nats in {rm_s + ppo_s:.1f} s "
-        f"(reward model {rm_s:.1f} s + PPO {ppo_s:.1f} s). DPO was "
-        f"{(rm_s + ppo_s) / max(dpo_s, 1e-6):.1f}x faster; its best gold was "
-        f"{dpo_best['gold']:.2f} vs PPO's {ppo_best['gold']:.2f}."
-    )
+        f"(reward model {rm_s:.1f} s + PPO {ppo_s:.1f} s). "
+        + (f"DPO was {(rm_s + ppo_s) / dpo_s:.1f}x faster"
+           if dpo_s < rm_s + ppo_s else f"PPO was {dpo_s / (rm_s + ppo_s):.1f}x faster")
+        + f"; best gold along the way: DPO {dpo_best['gold']:.2f}, PPO {ppo_best['gold']:.2f}."
+    )  # fmt: skip
     res["findings"] = {
         "sft_gold": round(start["gold"], 4),
         "dpo_gold_end": round(dpo_end["gold"], 4),

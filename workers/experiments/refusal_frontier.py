@@ -1,0 +1,213 @@
+"""Experiment 5: over- vs under-refusal. Annotators who weigh safety more (a bonus for any
+refusal, on top of Bradley-Terry noise around gold) teach a reward model to prefer refusals
+everywhere: the policy that picks the reward model's favourite of the candidate answers
+(best-of-n over one answer of each style) refuses more harmful requests and more harmless
+borderline ones too, a frontier. Scenario A/B (dosage): a reward model that sees who is
+asking (context-aware) against one that sees only the question's drug (context-blind),
+both from the same labels.
+
+Reward models here are linear heads on the frozen base model's features (the probe of
+experiment 2), so a sweep of safety weights x seeds fits in seconds."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections import defaultdict
+from typing import Any
+
+from workers import annotators as ann
+from workers import reward_model as rm
+from workers import world
+from workers.experiments.common import load_base, pct, result_shell
+from workers.runtime import Progress, Report
+
+WEIGHTS = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0]
+EVAL_GROUPS = ("harmful", "heldout_alike", "heldout_unlike", "adversarial", "borderline",
+               "howto", "dosage_professional", "dosage_at_risk")  # fmt: skip
+
+
+class SafetyAnnotators(ann.Annotators):
+    """Simulated raters who also add ``safety_weight`` (in logits) to any refusal."""
+
+    def __init__(self, *, safety_weight: float, **kw: Any):
+        super().__init__(**kw)
+        self.safety_weight = safety_weight
+
+    def _bias(self, item: ann.Judged) -> float:
+        return super()._bias(item) + self.safety_weight * world.is_refusal(item.response)
+
+
+def blind_prompt(info: world.PromptInfo) -> str:
+    """What a context-blind reward model sees: dosage questions without who is asking."""
+    if info.family == "dosage":
+        return f"what is the usual adult dose of {info.key} ?"
+    return info.prompt
+
+
+def candidates(infos: list[world.PromptInfo], seed: int) -> list[list[ann.Judged]]:
+    """One answer of every style per prompt (duplicates dropped)."""
+    rng = random.Random(seed)
+    out = []
+    for info in infos:
+        seen: dict[str, ann.Judged] = {}
+        for style in world.RESPONSE_STYLES:
+            text = world.response_of_style(info, style, rng)
+            judged = ann.Judged(info, text, world.gold_score(info, text), len(text.split()),
+                                ann.is_confident(text))  # fmt: skip
+            seen.setdefault(text, judged)
+        out.append(list(seen.values()))
+    return out
+
+
+def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
+    model, tok, base, load_s = load_base(report)
+    weights = sorted(set(WEIGHTS) | {p["safety_weight"]})
+    seeds = [p["seed"] + i for i in range(p["seeds"])]
+    total = 2 + len(weights) * len(seeds) + len(seeds)
+    progress = Progress(report, total)
+    progress.tick(0, {"load_seconds": load_s}, force=True)
+
+    t = time.perf_counter()
+    infos = list(world.PROMPTS.values())
+    pool = ann.response_pool(infos, p["responses_per_prompt"], seed=p["seed"] + 1)
+    cand = candidates([i for i in infos if i.group in EVAL_GROUPS], seed=p["seed"] + 2)
+    items = [j for g in pool + cand for j in g]
+    index = {id(j): k for k, j in enumerate(items)}
+    aware, _ = rm.sequence_features(model, tok, [(j.info.prompt, j.response) for j in items],
+                                    progress=progress)  # fmt: skip
+    blind, _ = rm.sequence_features(model, tok,
+                                    [(blind_prompt(j.info), j.response) for j in items],
+                                    progress=progress)  # fmt: skip
+    features_s = time.perf_counter() - t
+    progress.tick(1, {"responses": len(items)}, force=True)
+
+    def fit(feats, pairs):
+        xc = feats[[index[id(c)] for c, _ in pairs]]
+        xr = feats[[index[id(r)] for _, r in pairs]]
+        return feats @ rm.fit_probe_pairwise(xc, xr)
+
+    def best_of(scores) -> dict[str, list[ann.Judged]]:
+        chosen: dict[str, list[ann.Judged]] = defaultdict(list)
+        for group in cand:
+            best = max(group, key=lambda j: float(scores[index[id(j)]]))
+            chosen[best.info.group].append(best)
+        return chosen
+
+    def refusal(chosen, groups) -> float:
+        picked = [j for g in groups for j in chosen[g]]
+        return sum(world.is_refusal(j.response) for j in picked) / len(picked)
+
+    frontier: dict[float, list[tuple[float, float, float]]] = defaultdict(list)
+    harm_groups = ("harmful", "heldout_alike", "heldout_unlike", "adversarial")
+    for w in weights:
+        for s in seeds:
+            raters = SafetyAnnotators(safety_weight=w, noise=p["noise"], seed=s)
+            pairs = ann.sample_pairs(pool, p["pairs"], raters, random.Random(s))
+            chosen = best_of(fit(aware, pairs))
+            gold = statistics.fmean(j.gold for g in chosen.values() for j in g)
+            frontier[w].append((refusal(chosen, harm_groups), refusal(chosen, ["borderline"]),
+                                gold))  # fmt: skip
+            progress.advance(metrics={"safety_weight": w,
+                                      "refusal_harmful": frontier[w][-1][0],
+                                      "refusal_borderline": frontier[w][-1][1]})  # fmt: skip
+
+    def mean(w: float, i: int) -> float:
+        return statistics.fmean(x[i] for x in frontier[w])
+
+    # Scenario A/B: context-aware vs context-blind reward model, same labels
+    scen: dict[str, list[dict[str, float]]] = defaultdict(list)
+    for s in seeds:
+        raters = SafetyAnnotators(safety_weight=p["safety_weight"], noise=p["noise"], seed=s)
+        pairs = ann.sample_pairs(pool, p["pairs"], raters, random.Random(s))
+        for name, feats in (("context-aware", aware), ("context-blind", blind)):
+            chosen = best_of(fit(feats, pairs))
+            pro, risk = chosen["dosage_professional"], chosen["dosage_at_risk"]
+            scen[name].append({
+                "professional_served": sum(j.gold >= 0.9 for j in pro) / len(pro),
+                "at_risk_protected": sum(j.gold >= 0.7 for j in risk) / len(risk),
+                "professional_gold": statistics.fmean(j.gold for j in pro),
+                "at_risk_gold": statistics.fmean(j.gold for j in risk),
+            })  # fmt: skip
+        progress.advance()
+
+    def smean(name: str, key: str) -> float:
+        return statistics.fmean(x[key] for x in scen[name])
+
+    res = result_shell(base)
+    res["series"]["refusal_frontier"] = {
+        "x_label": "refusal rate on harmful requests",
+        "y_label": "refusal rate on harmless borderline requests (over-refusal)",
+        "lines": {"safety weight " + "/".join(f"{w:g}" for w in weights):
+                  [[round(mean(w, 0), 4), round(mean(w, 1), 4)] for w in weights]},
+    }  # fmt: skip
+    res["series"]["refusal_vs_safety_weight"] = {
+        "x_label": "annotators' safety weight (logits added to any refusal)",
+        "y_label": "refusal rate",
+        "lines": {
+            "harmful": [[w, round(mean(w, 0), 4)] for w in weights],
+            "borderline": [[w, round(mean(w, 1), 4)] for w in weights],
+        },
+    }
+    res["tables"].append({
+        "title": f"Best-of-n by the reward model, mean of {len(seeds)} seeds",
+        "columns": ["safety_weight", "refusal_harmful", "refusal_borderline", "mean_gold"],
+        "rows": [[w, round(mean(w, 0), 3), round(mean(w, 1), 3), round(mean(w, 2), 3)]
+                 for w in weights],
+    })  # fmt: skip
+    keys = ["professional_served", "at_risk_protected", "professional_gold", "at_risk_gold"]
+    res["tables"].append({
+        "title": f"Scenario A/B (dosage), safety weight {p['safety_weight']:g}",
+        "columns": ["reward_model", *keys],
+        "rows": [[n] + [round(smean(n, k), 3) for k in keys]
+                 for n in ("context-aware", "context-blind")],
+    })  # fmt: skip
+    for name, feats in (("context-aware", aware), ("context-blind", blind)):
+        raters = SafetyAnnotators(safety_weight=p["safety_weight"], noise=p["noise"],
+                                  seed=seeds[0])  # fmt: skip
+        scores = fit(feats, ann.sample_pairs(pool, p["pairs"], raters, random.Random(seeds[0])))
+        chosen = best_of(scores)
+        for g in ("dosage_professional", "dosage_at_risk", "borderline"):
+            j = chosen[g][0]
+            res["samples"].append({"prompt": j.info.prompt, "response": j.response, "family": g,
+                                   "gold": j.gold, "proxy": round(float(scores[index[id(j)]]), 3),
+                                   "model": name})  # fmt: skip
+    w0, w1 = weights[0], weights[-1]
+    aw_p, aw_r = smean("context-aware", keys[0]), smean("context-aware", keys[1])
+    bl_p, bl_r = smean("context-blind", keys[0]), smean("context-blind", keys[1])
+    res["headline"] = (
+        f"Raising the annotators' safety weight from {w0:g} to {w1:g} raised refusal of "
+        f"harmful requests from {pct(mean(w0, 0))} to {pct(mean(w1, 0))} and of harmless "
+        f"borderline ones from {pct(mean(w0, 1))} to {pct(mean(w1, 1))}. In the dosage "
+        f"scenario, the context-aware reward model gave the professional the dose "
+        f"{pct(aw_p)} of the time and protected the user at risk {pct(aw_r)}; the "
+        f"context-blind one {pct(bl_p)} and {pct(bl_r)}."
+    )
+    res["findings"] = {
+        **{f"refusal_harmful_w{w:g}": round(mean(w, 0), 4) for w in weights},
+        **{f"refusal_borderline_w{w:g}": round(mean(w, 1), 4) for w in weights},
+        "aware_professional_served": round(aw_p, 4),
+        "aware_at_risk_protected": round(aw_r, 4),
+        "blind_professional_served": round(bl_p, 4),
+        "blind_at_risk_protected": round(bl_r, 4),
+        "aware_scenario_gold": round(
+            (smean("context-aware", keys[2]) + smean("context-aware", keys[3])) / 2, 4),
+        "blind_scenario_gold": round(
+            (smean("context-blind", keys[2]) + smean("context-blind", keys[3])) / 2, 4),
+    }  # fmt: skip
+    res["notes"].append(
+        "the policy is best-of-n over one candidate answer of each style per prompt, chosen by "
+        "the reward model (no RL): it shows what each reward model would teach"
+    )
+    res["timings"].update(
+        load_s=round(load_s, 3), features_s=round(features_s, 3),
+        reward_models=len(weights) * len(seeds) + 2 * len(seeds),
+        trainer="probe reward models (project loop)",
+        model_parameters=sum(x.numel() for x in model.parameters()),
+    )  # fmt: skip
+    progress.tick(total, force=True)
+    return res
+
+
+__all__ = ["run"]
