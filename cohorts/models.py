@@ -262,4 +262,12 @@ class Accommodation(models.Model):
     note = models.CharField(max_length=200, blank=True, help_text="For staff only.")
 
     def __str__(self) -> str:
-        return f"×{self.time_multiplier} +{self.extra_minutes} min for {self.enrollment.user}"
+        return f"{self.describe()} for {self.enrollment.user}"
+
+    def describe(self) -> str:
+        parts = []
+        if self.time_multiplier != 1:
+            parts.append(f"×{self.time_multiplier.normalize()}")
+        if self.extra_minutes:
+            parts.append(f"+{self.extra_minutes} min")
+        return ", ".join(parts) or "none"

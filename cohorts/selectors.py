@@ -24,21 +24,44 @@ def classes_for_author() -> QuerySet[CourseClass]:
     )
 
 
-def class_sections(course_class: CourseClass) -> list[Section]:
-    """Sections with their student counts and graders (two queries)."""
+def class_sections(
+    course_class: CourseClass, grader: AbstractBaseUser | None = None
+) -> list[Section]:
+    """Sections with their student counts and graders (two queries); with `grader`, only
+    the sections that grader is assigned to."""
+    sections = course_class.sections.all()
+    if grader is not None:
+        sections = sections.filter(graders__grader=grader)
     return list(
-        course_class.sections.annotate(
+        sections.annotate(
             student_count=Count("enrollments", filter=Q(enrollments__course_class=course_class))
         ).prefetch_related("graders__grader")
     )
 
 
-def class_roster(course_class: CourseClass) -> QuerySet[Enrollment]:
-    return (
-        Enrollment.objects.filter(course_class=course_class)
-        .select_related("user", "section")
-        .order_by("section__name", "user__last_name", "user__first_name", "user__username")
+def class_roster(
+    course_class: CourseClass, sections: list[Section] | None = None
+) -> QuerySet[Enrollment]:
+    """The class's students (of `sections` only, when given), with their extra time."""
+    roster = Enrollment.objects.filter(course_class=course_class)
+    if sections is not None:
+        roster = roster.filter(section__in=sections)
+    return roster.select_related("user", "section", "accommodation").order_by(
+        "section__name", "user__last_name", "user__first_name", "user__username"
     )
+
+
+def classes_for_member(user: AbstractBaseUser) -> list[tuple[CourseClass, str]]:
+    """(class, "student" or "grader") for everyone who is not an instructor (two queries)."""
+    enrolled = CourseClass.objects.filter(enrollments__user=user).select_related("course")
+    grading = (
+        CourseClass.objects.filter(sections__graders__grader=user)
+        .exclude(enrollments__user=user)
+        .select_related("course")
+        .distinct()
+    )
+    rows = [(row, "student") for row in enrolled] + [(row, "grader") for row in grading]
+    return sorted(rows, key=lambda row: (row[0].archived, row[0].course.title, row[0].name))
 
 
 def enrolled_classes(user) -> QuerySet[CourseClass]:

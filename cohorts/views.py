@@ -25,6 +25,14 @@ def _get_class_for_author(user: AbstractBaseUser, class_id: int) -> CourseClass:
     return get_object_or_404(CourseClass.objects.select_related("course"), pk=class_id)
 
 
+def _get_class_for_staff(user: AbstractBaseUser, class_id: int) -> CourseClass:
+    """Instructors see every class; a grader sees the classes whose sections they grade."""
+    classes = CourseClass.objects.select_related("course")
+    if not can_author(user):
+        classes = classes.filter(sections__graders__grader=user).distinct()
+    return get_object_or_404(classes, pk=class_id)
+
+
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler403: "you are not in this class" with a join form, or Django's own 403."""
     if isinstance(exception, NotInClass):
@@ -79,19 +87,25 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def class_list(request: HttpRequest) -> HttpResponse:
-    if not can_author(request.user):
-        raise Http404
-    return render(request, "cohorts/class_list.html", {"classes": selectors.classes_for_author()})
+    """Instructors: every class. Anyone else: the classes they are in or grade."""
+    if can_author(request.user):
+        context = {"classes": selectors.classes_for_author(), "is_author": True}
+    else:
+        context = {"memberships": selectors.classes_for_member(request.user), "is_author": False}
+    return render(request, "cohorts/class_list.html", context)
 
 
 @require_GET
 @login_required
 def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = _get_class_for_staff(request.user, class_id)
+    is_author = can_author(request.user)
+    sections = selectors.class_sections(course_class, None if is_author else request.user)
     context = {
         "course_class": course_class,
-        "sections": selectors.class_sections(course_class),
-        "enrollments": selectors.class_roster(course_class),
+        "is_author": is_author,
+        "sections": sections,
+        "enrollments": selectors.class_roster(course_class, None if is_author else sections),
         "join_link": request.build_absolute_uri(course_class.join_url()),
     }
     return render(request, "cohorts/class_detail.html", context)

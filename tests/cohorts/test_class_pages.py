@@ -1,9 +1,11 @@
 """The instructor's class list and class page (join code, sections, roster), and a new code."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
-from cohorts.models import CourseClass, GraderAssignment, Section
+from cohorts.models import Accommodation, CourseClass, GraderAssignment, Section
 from course.roles import STUDENT
 from tests.factories import enroll, make_class, make_course, make_user
 
@@ -67,11 +69,59 @@ def test_an_archived_class_keeps_its_code_closed(client, instructor, course_clas
 
 
 @pytest.mark.parametrize("who", ["student", "other_student", "grader"])
-def test_students_and_graders_never_see_a_class_page(client, course_class, request, who):
+def test_students_and_unassigned_graders_never_see_the_class_page(
+    client, course_class, request, who
+):
     client.force_login(request.getfixturevalue(who))
-    assert client.get(reverse("cohorts:classes")).status_code == 404
+    assert course_class.join_code not in client.get(reverse("cohorts:classes")).text
     assert client.get(reverse("cohorts:class", args=[course_class.pk])).status_code == 404
     assert client.post(reverse("cohorts:class-code", args=[course_class.pk])).status_code == 404
+
+
+def test_a_student_lists_only_their_own_classes(client, student, course_class):
+    make_class(course_class.course, name="Someone else's run")
+    client.force_login(student)
+    text = client.get(reverse("cohorts:classes")).text
+    assert "Your class of" in text and "Class of 2027" in text  # the fixture's class
+    assert "Someone else" not in text and "Spring 2027" not in text
+
+
+def test_a_grader_sees_the_students_of_their_sections_with_their_extra_time(
+    client, grader, course_class
+):
+    tuesday = course_class.sections.get()
+    thursday = Section.objects.create(course_class=course_class, name="Thursday")
+    enroll(make_user("dan", STUDENT, first_name="Dan"), course_class, section=thursday)
+    GraderAssignment.objects.create(section=tuesday, grader=grader)
+    Accommodation.objects.create(
+        enrollment=course_class.enrollments.get(user__username="carol"),
+        time_multiplier=Decimal("1.5"),
+        extra_minutes=10,
+    )
+    client.force_login(grader)
+    assert "You grade sections" in client.get(reverse("cohorts:classes")).text
+    response = client.get(reverse("cohorts:class", args=[course_class.pk]))
+    assert response.status_code == 200
+    text = response.text
+    assert "Carol Chen" in text and "×1.5, +10 min" in text
+    assert "Dan" not in text and "Thursday" not in text
+    assert course_class.join_code not in text and "Upload a roster" not in text
+    assert client.get(reverse("cohorts:roster", args=[course_class.pk])).status_code == 404
+    assert client.get(reverse("cohorts:dashboard", args=[course_class.pk])).status_code == 404
+
+
+def test_students_never_see_anyones_extra_time(client, student, course_class):
+    carol = course_class.enrollments.get(user__username="carol")
+    Accommodation.objects.create(enrollment=carol, extra_minutes=30, note="Letter on file")
+    enroll(student, course_class)
+    client.force_login(student)
+    for url in (
+        reverse("cohorts:classes"),
+        reverse("course:detail", args=[course_class.course.slug]),
+        reverse("course:catalog"),
+    ):
+        text = client.get(url).text
+        assert "+30 min" not in text and "Letter on file" not in text
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, course_class):
