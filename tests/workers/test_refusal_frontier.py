@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def result(labs_env):
-    return run_experiment("refusal_frontier", {"seed": 0, "seeds": 2})
+    return run_experiment("refusal_frontier", {"seed": 0, "seeds": 2, "scenario_rm": "probe"})
 
 
 def test_more_safety_weight_raises_refusal_on_harmful_and_borderline_requests(result):

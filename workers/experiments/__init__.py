@@ -315,6 +315,14 @@ EXPERIMENTS: dict[str, Experiment] = {
             Param(
                 "responses_per_prompt", "int", 8, "answers per prompt in the labelled pool", 2, 16
             ),
+            Param(
+                "scenario_rm",
+                "choice",
+                "finetune",
+                "reward models of the dosage scenario: finetune (whole model, TRL RewardTrainer, "
+                "one seed) or probe (linear head on frozen features, every seed)",
+                choices=("finetune", "probe"),
+            ),
             SEED,
         ),  # fmt: skip
         needs_gold="needs the world's prompts, gold score and simulated annotators",

@@ -65,7 +65,9 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     model, tok, base, load_s = load_base(report)
     weights = sorted(set(WEIGHTS) | {p["safety_weight"]})
     seeds = [p["seed"] + i for i in range(p["seeds"])]
-    total = 2 + len(weights) * len(seeds) + len(seeds)
+    rm_steps = max(20, min(200, 2 * p["pairs"] // 16))
+    scenario_steps = 2 * rm_steps + 1 if p["scenario_rm"] == "finetune" else len(seeds)
+    total = 2 + len(weights) * len(seeds) + scenario_steps
     progress = Progress(report, total)
     progress.tick(0, {"load_seconds": load_s}, force=True)
 
@@ -88,9 +90,9 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         xr = feats[[index[id(r)] for _, r in pairs]]
         return feats @ rm.fit_probe_pairwise(xc, xr)
 
-    def best_of(scores) -> dict[str, list[ann.Judged]]:
+    def best_of(scores, groups=None) -> dict[str, list[ann.Judged]]:
         chosen: dict[str, list[ann.Judged]] = defaultdict(list)
-        for group in cand:
+        for group in cand if groups is None else groups:
             best = max(group, key=lambda j: float(scores[index[id(j)]]))
             chosen[best.info.group].append(best)
         return chosen
@@ -118,11 +120,19 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
 
     # Scenario A/B: context-aware vs context-blind reward model, same labels
     scen: dict[str, list[dict[str, float]]] = defaultdict(list)
-    for s in seeds:
+    scenario_scores: dict[str, Any] = {}
+    dosage = [g for g in cand if g[0].info.family == "dosage"]
+    for s in seeds[: 1 if p["scenario_rm"] == "finetune" else len(seeds)]:
         raters = SafetyAnnotators(safety_weight=p["safety_weight"], noise=p["noise"], seed=s)
         pairs = ann.sample_pairs(pool, p["pairs"], raters, random.Random(s))
         for name, feats in (("context-aware", aware), ("context-blind", blind)):
-            chosen = best_of(fit(feats, pairs))
+            if p["scenario_rm"] == "finetune":
+                scores = _finetuned_scores(base, pairs, items, name == "context-blind", s,
+                                           progress)  # fmt: skip
+            else:
+                scores = fit(feats, pairs)
+            scenario_scores[name] = scores
+            chosen = best_of(scores, dosage)
             pro, risk = chosen["dosage_professional"], chosen["dosage_at_risk"]
             scen[name].append({
                 "professional_served": sum(j.gold >= 0.9 for j in pro) / len(pro),
@@ -158,17 +168,15 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     })  # fmt: skip
     keys = ["professional_served", "at_risk_protected", "professional_gold", "at_risk_gold"]
     res["tables"].append({
-        "title": f"Scenario A/B (dosage), safety weight {p['safety_weight']:g}",
+        "title": f"Scenario A/B (dosage), safety weight {p['safety_weight']:g}, "
+                 f"{p['scenario_rm']} reward models",
         "columns": ["reward_model", *keys],
         "rows": [[n] + [round(smean(n, k), 3) for k in keys]
                  for n in ("context-aware", "context-blind")],
     })  # fmt: skip
-    for name, feats in (("context-aware", aware), ("context-blind", blind)):
-        raters = SafetyAnnotators(safety_weight=p["safety_weight"], noise=p["noise"],
-                                  seed=seeds[0])  # fmt: skip
-        scores = fit(feats, ann.sample_pairs(pool, p["pairs"], raters, random.Random(seeds[0])))
-        chosen = best_of(scores)
-        for g in ("dosage_professional", "dosage_at_risk", "borderline"):
+    for name, scores in scenario_scores.items():
+        chosen = best_of(scores, dosage)
+        for g in ("dosage_professional", "dosage_at_risk"):
             j = chosen[g][0]
             res["samples"].append({"prompt": j.info.prompt, "response": j.response, "family": g,
                                    "gold": j.gold, "proxy": round(float(scores[index[id(j)]]), 3),
@@ -203,11 +211,28 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     res["timings"].update(
         load_s=round(load_s, 3), features_s=round(features_s, 3),
         reward_models=len(weights) * len(seeds) + 2 * len(seeds),
-        trainer="probe reward models (project loop)",
+        trainer="probe reward models (project loop)"
+        + ("; scenario: trl.RewardTrainer" if p["scenario_rm"] == "finetune" else ""),
         model_parameters=sum(x.numel() for x in model.parameters()),
     )  # fmt: skip
     progress.tick(total, force=True)
     return res
+
+
+def _finetuned_scores(base, pairs, items, blind: bool, seed: int, progress):
+    """A whole-model reward model (TRL ``RewardTrainer``) that sees the full prompt, or only
+    the blind one; returns its score for every item."""
+    import torch
+
+    def prompt(info):
+        return blind_prompt(info) if blind else info.prompt
+
+    data = [(prompt(c.info), c.response, r.response) for c, r in pairs]
+    model, tok, _ = rm.train_pairwise(base, data, steps=max(20, min(200, 2 * len(pairs) // 16)),
+                                      seed=seed, progress=progress,
+                                      step_offset=progress.step)  # fmt: skip
+    scores = rm.score(model, tok, [(prompt(j.info), j.response) for j in items])
+    return torch.tensor(scores)
 
 
 __all__ = ["run"]
