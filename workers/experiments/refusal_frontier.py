@@ -75,7 +75,11 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     infos = list(world.PROMPTS.values())
     pool = ann.response_pool(infos, p["responses_per_prompt"], seed=p["seed"] + 1)
     cand = candidates([i for i in infos if i.group in EVAL_GROUPS], seed=p["seed"] + 2)
-    items = [j for g in pool + cand for j in g]
+    # the scenario's annotators label dosage conversations only (about 40 of 1000 pairs of
+    # the general pool are dosage ones: too few for a reward model to learn who is asking)
+    dosage_pool = ann.response_pool([i for i in infos if i.family == "dosage"],
+                                    p["responses_per_prompt"], seed=p["seed"] + 3)  # fmt: skip
+    items = [j for g in pool + cand + dosage_pool for j in g]
     index = {id(j): k for k, j in enumerate(items)}
     aware, _ = rm.sequence_features(model, tok, [(j.info.prompt, j.response) for j in items],
                                     progress=progress)  # fmt: skip
@@ -124,7 +128,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     dosage = [g for g in cand if g[0].info.family == "dosage"]
     for s in seeds[: 1 if p["scenario_rm"] == "finetune" else len(seeds)]:
         raters = SafetyAnnotators(safety_weight=p["safety_weight"], noise=p["noise"], seed=s)
-        pairs = ann.sample_pairs(pool, p["pairs"], raters, random.Random(s))
+        pairs = ann.sample_pairs(dosage_pool, p["pairs"], raters, random.Random(s))
         for name, feats in (("context-aware", aware), ("context-blind", blind)):
             if p["scenario_rm"] == "finetune":
                 scores = _finetuned_scores(base, pairs, items, name == "context-blind", s,
