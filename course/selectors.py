@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from cohorts.models import Enrollment, GraderAssignment
 from course.bundle import (
@@ -57,24 +66,24 @@ def in_a_class_of(user: AbstractBaseUser, course_field: str = "pk") -> Q:
     return Q(**{f"{course_field}__in": enrolled}) | Q(**{f"{course_field}__in": grading})
 
 
-def course_is_read_only_for(user: AbstractBaseUser, course: Course) -> bool:
-    """True when the user reaches the course only through archived classes: a finished
-    class stays readable, but its students no longer change anything in it."""
+def with_read_only(courses: QuerySet[Course], user: AbstractBaseUser) -> QuerySet[Course]:
+    """Annotate `read_only`: True when the user reaches the course only through archived
+    classes (a finished class stays readable, but its students change nothing in it).
+    Part of the same query: no query of its own."""
     if can_author(user):
-        return False
-    return not Course.objects.filter(
-        Q(pk=course.pk),
-        Q(
-            pk__in=Enrollment.objects.filter(user=user, course_class__archived=False).values(
-                "course_class__course"
-            )
+        return courses.annotate(read_only=Value(False, output_field=BooleanField()))
+    running = Exists(
+        Enrollment.objects.filter(
+            user=user, course_class__course=OuterRef("pk"), course_class__archived=False
         )
-        | Q(
-            pk__in=GraderAssignment.objects.filter(
-                grader=user, section__course_class__archived=False
-            ).values("section__course_class__course")
-        ),
-    ).exists()
+    ) | Exists(
+        GraderAssignment.objects.filter(
+            grader=user,
+            section__course_class__course=OuterRef("pk"),
+            section__course_class__archived=False,
+        )
+    )
+    return courses.annotate(read_only=ExpressionWrapper(~running, output_field=BooleanField()))
 
 
 def published_course(slug: str) -> Course | None:

@@ -39,9 +39,10 @@ def _get_course_for_user(user: AbstractBaseUser, slug: str, *, write: bool = Fal
     they may not see is a 404 (never reveal that a draft exists). With `write`, a user
     whose classes of the course are all archived gets ClassArchived (read-only).
     """
-    course = selectors.courses_for_user(user).filter(slug=slug).first()
+    courses = selectors.with_read_only(selectors.courses_for_user(user), user)
+    course = courses.filter(slug=slug).first()
     if course is not None:
-        if write and selectors.course_is_read_only_for(user, course):
+        if write and course.read_only:
             raise ClassArchived(course)
         return course
     published = selectors.published_course(slug)
@@ -54,16 +55,20 @@ def _get_flashcard_for_user(
     user: AbstractBaseUser, course_slug: str, key: str, *, write: bool = False
 ) -> Flashcard:
     course = _get_course_for_user(user, course_slug, write=write)
-    cards = selectors.visible_flashcards(user, course).select_related("course", "lesson")
-    return get_object_or_404(cards, key=key)
+    cards = selectors.visible_flashcards(user, course).select_related("lesson")
+    card = get_object_or_404(cards, key=key)
+    card.course = course  # with its read_only annotation
+    return card
 
 
 def _get_lesson_for_user(
     user: AbstractBaseUser, course_slug: str, lesson_slug: str, *, write: bool = False
 ) -> Lesson:
     course = _get_course_for_user(user, course_slug, write=write)
-    lessons = selectors.lessons_for_user(user, course).select_related("module", "course")
-    return get_object_or_404(lessons, slug=lesson_slug)
+    lessons = selectors.lessons_for_user(user, course).select_related("module")
+    lesson = get_object_or_404(lessons, slug=lesson_slug)
+    lesson.course = course  # with its read_only annotation
+    return lesson
 
 
 @require_GET

@@ -196,3 +196,16 @@ def test_a_student_also_in_a_running_class_of_the_course_still_writes(client, al
     client.force_login(alice)
     url = reverse("course:lesson-complete", args=["course-a", "m1-lesson-1"])
     assert client.post(url).status_code == 302
+
+
+def test_the_course_and_lesson_pages_say_when_the_class_has_finished(client, alice, bob):
+    client.force_login(alice)
+    pages = [
+        reverse("course:detail", args=["course-a"]),
+        reverse("course:lesson", args=["course-a", "m1-lesson-1"]),
+    ]
+    for url in pages:
+        assert 'data-testid="read-only"' not in client.get(url).text
+    CourseClass.objects.filter(name="Class A").update(archived=True)
+    for url in pages:
+        assert "Your class has finished" in client.get(url).text
