@@ -204,13 +204,16 @@ def _attempt_create(*, user: AbstractBaseUser, quiz: Quiz) -> Attempt:
     used = Attempt.objects.filter(user=user, quiz=quiz).count()
     if quiz.max_attempts and used >= quiz.max_attempts:
         raise NoAttemptsLeft
+    from cohorts.selectors import effective_time_limit
+
     now = timezone.now()
+    limit = effective_time_limit(user, quiz)  # the student's extra time included
     attempt = Attempt.objects.create(
         user=user,
         quiz=quiz,
         number=used + 1,
         started_at=now,
-        deadline=now + quiz.time_limit if quiz.time_limit else None,
+        deadline=now + limit if limit else None,
     )
     questions = list(_answerable(quiz))
     Response.objects.bulk_create([Response(attempt=attempt, question=q) for q in questions])

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from cohorts.selectors import effective_time_limit
 from course.views import _get_course_for_user
 from quizzes import selectors, services
 from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
@@ -70,8 +71,13 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpRe
         "open_attempt": open_attempt,
         "grade": selectors.quiz_grade(quiz, attempts),
         "attempts_left": None if not quiz.max_attempts else max(quiz.max_attempts - used, 0),
+        "my_minutes": _minutes(effective_time_limit(request.user, quiz)),
     }
     return render(request, "quizzes/quiz.html", context)
+
+
+def _minutes(limit) -> int | None:
+    return round(limit.total_seconds() / 60) if limit else None
 
 
 @require_POST

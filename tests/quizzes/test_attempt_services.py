@@ -280,3 +280,18 @@ def test_starting_when_the_open_attempt_has_expired_finishes_it_and_starts_anew(
     first.refresh_from_db()
     assert first.state == AttemptState.SUBMITTED and first.finished_by_time_limit
     assert second.number == 2 and second.is_open
+
+
+def test_a_students_extra_time_stretches_the_attempts_deadline(student, other_student):
+    from cohorts.models import Accommodation
+    from tests.factories import enroll
+
+    quiz = make_quiz(time_limit=60)
+    Accommodation.objects.create(
+        enrollment=enroll(student, quiz.course), time_multiplier="1.5", extra_minutes=10
+    )
+    enroll(other_student, quiz.course)
+    mine = services.attempt_start(user=student, quiz=quiz)
+    theirs = services.attempt_start(user=other_student, quiz=quiz)
+    assert mine.deadline - mine.started_at == timedelta(minutes=100)  # 60 x 1.5 + 10
+    assert theirs.deadline - theirs.started_at == timedelta(minutes=60)

@@ -181,3 +181,19 @@ def test_another_students_attempts_never_appear_on_my_page(client, student, othe
     assert "Start the quiz" in response.text
     lesson_page = client.get(quiz.lesson.get_absolute_url()).text
     assert "attempt finished" not in lesson_page
+
+
+def test_a_student_with_extra_time_sees_their_own_limit_and_others_do_not(
+    client, student, other_student
+):
+    from cohorts.models import Accommodation
+    from tests.factories import enroll
+
+    quiz = make_quiz(time_limit=60)
+    Accommodation.objects.create(enrollment=enroll(student, quiz.course), extra_minutes=30)
+    enroll(other_student, quiz.course)
+    url = reverse("quizzes:quiz", args=[quiz.course.slug, quiz.key])
+    client.force_login(student)
+    assert "you have 90 minutes, with your extra time" in client.get(url).text
+    client.force_login(other_student)
+    assert "extra time" not in client.get(url).text
