@@ -125,13 +125,16 @@ def main() -> int:
             steps_s, tokens_s = tm["steps_per_s"], tm["tokens_per_s"]
             frac = 6 * n_params * tokens_s / 1e9 / peak
             note = "SFT training (TRL SFTTrainer)"
-        else:
+        elif "fits_per_s" in tm:
             steps_s = tm["fits_per_s"]
             tokens_s = round(tm["feature_tokens"] / tm["features_s"], 1)
             frac = 2 * n_params * tokens_s / 1e9 / peak
             note = (
                 f"{tm['reward_models']} reward models; steps/s = fits/s; tokens/s, peak: features"
             )
+        else:  # refusal_frontier: probe fits plus the scenario's reward models
+            steps_s, tokens_s, frac = "-", "-", None
+            note = f"{tm.get('reward_models', '?')} reward models ({tm['trainer']})"
         rows.append(
             {
                 "run": name,
@@ -144,6 +147,7 @@ def main() -> int:
                 "headline": result["headline"],
             }
         )
+        print(f"{name}: {wall:.1f} s; {note}", flush=True)
     print(f"{'run':<34}{'wall s':>8}{'first s':>9}{'steps/s':>9}{'tokens/s':>10}{'peak':>8}")
     for r in rows:
         first_s = "-" if r["first_progress_s"] is None else f"{r['first_progress_s']:.2f}"
