@@ -17,16 +17,24 @@ from quizzes import selectors, services
 from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
 
 
-def _get_quiz_for_user(user: AbstractBaseUser, course_slug: str, quiz_key: str) -> Quiz:
-    course = _get_course_for_user(user, course_slug)
+def _get_quiz_for_user(
+    user: AbstractBaseUser, course_slug: str, quiz_key: str, *, write: bool = False
+) -> Quiz:
+    course = _get_course_for_user(user, course_slug, write=write)
     quizzes = selectors.quizzes_for_user(user, course).select_related("course", "lesson__course")
     return get_object_or_404(quizzes, key=quiz_key)
 
 
-def _get_attempt_for_user(user: AbstractBaseUser, attempt_id: int) -> Attempt:
-    """The user's own attempt; anyone else's (staff included) is a 404."""
+def _get_attempt_for_user(
+    user: AbstractBaseUser, attempt_id: int, *, write: bool = False
+) -> Attempt:
+    """The user's own attempt; anyone else's (staff included) is a 404. With `write`, the
+    course's class rule applies too: no answers into a class that has finished."""
     attempts = Attempt.objects.select_related("quiz__course", "quiz__lesson")
-    return get_object_or_404(attempts, pk=attempt_id, user=user, quiz__archived=False)
+    attempt = get_object_or_404(attempts, pk=attempt_id, user=user, quiz__archived=False)
+    if write:
+        _get_course_for_user(user, attempt.quiz.course.slug, write=True)
+    return attempt
 
 
 def answers_from_form(data: QueryDict, attempt: Attempt) -> services.Answers:
@@ -83,7 +91,7 @@ def _minutes(limit) -> int | None:
 @require_POST
 @login_required
 def attempt_start(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpResponse:
-    quiz = _get_quiz_for_user(request.user, course_slug, quiz_key)
+    quiz = _get_quiz_for_user(request.user, course_slug, quiz_key, write=True)
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz)
     except services.NoAttemptsLeft:
@@ -96,7 +104,7 @@ def attempt_start(request: HttpRequest, course_slug: str, quiz_key: str) -> Http
 @login_required
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """GET: the attempt (or its result once finished). POST: save without JavaScript."""
-    attempt = _get_attempt_for_user(request.user, attempt_id)
+    attempt = _get_attempt_for_user(request.user, attempt_id, write=request.method == "POST")
     if attempt.is_open and attempt.is_expired():
         services.attempt_finish_if_expired(attempt=attempt)
     if request.method == "POST":
@@ -124,7 +132,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def attempt_autosave(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _get_attempt_for_user(request.user, attempt_id)
+    attempt = _get_attempt_for_user(request.user, attempt_id, write=True)
     try:
         result = services.attempt_save_answers(
             attempt=attempt, answers=answers_from_form(request.POST, attempt)
@@ -144,7 +152,7 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def attempt_check(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     """After-each-question mode: lock one answer and show its feedback."""
-    attempt = _get_attempt_for_user(request.user, attempt_id)
+    attempt = _get_attempt_for_user(request.user, attempt_id, write=True)
     question = get_object_or_404(Question, pk=question_id, quiz=attempt.quiz, archived=False)
     answers = {
         k: v for k, v in answers_from_form(request.POST, attempt).items() if k == question.pk
@@ -166,7 +174,7 @@ def attempt_check(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
 @require_POST
 @login_required
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _get_attempt_for_user(request.user, attempt_id)
+    attempt = _get_attempt_for_user(request.user, attempt_id, write=True)
     result = services.attempt_submit(
         attempt=attempt, answers=answers_from_form(request.POST, attempt)
     )

@@ -9,7 +9,7 @@ from cohorts.models import CourseClass, GraderAssignment, Section
 from course.models import Flashcard, Lesson, LessonProgress
 from course.roles import GRADER, STUDENT
 from labs.models import LabRun
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Quiz
 from tests.factories import enroll, make_class, make_course, make_user
 from tests.labs.conftest import make_lab
 from tests.quizzes.factories import make_quiz
@@ -209,3 +209,25 @@ def test_the_course_and_lesson_pages_say_when_the_class_has_finished(client, ali
     CourseClass.objects.filter(name="Class A").update(archived=True)
     for url in pages:
         assert "Your class has finished" in client.get(url).text
+
+
+def test_an_archived_class_takes_no_more_quiz_answers_but_shows_them(client, alice):
+    from quizzes import services as quiz_services
+
+    quiz = Quiz.objects.get(course__slug="course-a")
+    attempt = quiz_services.attempt_start(user=alice, quiz=quiz)
+    CourseClass.objects.filter(name="Class A").update(archived=True)
+    client.force_login(alice)
+    start = reverse("quizzes:start", args=["course-a", quiz.key])
+    assert client.post(start).status_code == 403
+    for url in (
+        reverse("quizzes:autosave", args=[attempt.pk]),
+        reverse("quizzes:submit", args=[attempt.pk]),
+        reverse("quizzes:attempt", args=[attempt.pk]),
+    ):
+        response = client.post(url, {})
+        assert response.status_code == 403, url
+        assert "This class has finished" in response.text
+    assert client.get(reverse("quizzes:attempt", args=[attempt.pk])).status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.state == "in_progress" and Attempt.objects.count() == 1

@@ -13,12 +13,6 @@ from tests.quizzes.factories import field_names, make_quiz
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _students_in_a_class_of_the_demo_course(fixture_class):
-    """make_quiz imports "demo-course"; the student fixtures are enrolled in its class."""
-    fixture_class.add_course(make_course())
-
-
 def _url(quiz: Quiz, name: str = "quiz") -> str:
     return reverse(f"quizzes:{name}", args=[quiz.course.slug, quiz.key])
 
