@@ -241,8 +241,8 @@ def read_bundle(directory: str | Path) -> Bundle:
     if not manifest_path.is_file():
         raise BundleError(str(manifest_path), None, "missing: every bundle starts at course.yaml")
     manifest = _Fields(
-        parse_yaml(_read_text(manifest_path), _rel(root, manifest_path)),
-        _rel(root, manifest_path),
+        parse_yaml(_read_text(manifest_path), str(manifest_path)),
+        str(manifest_path),
         "course",
     )
     manifest.only("slug", "title", "summary", "published", "modules")
@@ -275,7 +275,7 @@ def read_bundle(directory: str | Path) -> Bundle:
                 raise BundleError(
                     manifest.file,
                     line,
-                    f"lesson '{lesson_slug}' has no file {_rel(root, lesson_path)}",
+                    f"lesson '{lesson_slug}' has no file {str(lesson_path)}",
                 )
             lessons.append(_read_lesson(root, lesson_path, lesson_slug))
         modules.append(
@@ -308,12 +308,8 @@ def _read_text(path: Path) -> str:
         raise BundleError(str(path), None, f"not UTF-8 text ({error.reason})") from None
 
 
-def _rel(root: Path, path: Path) -> str:
-    return str(root / path.relative_to(root))
-
-
 def _read_lesson(root: Path, path: Path, slug: str) -> BundleLesson:
-    file = _rel(root, path)
+    file = str(path)
     text = _read_text(path)
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -357,7 +353,7 @@ def _check_unlisted_lessons(root: Path, listed: set[str]) -> None:
     for path in sorted(folder.iterdir()):
         if path.suffix != ".md" or path.stem not in listed:
             raise BundleError(
-                _rel(root, path),
+                str(path),
                 None,
                 "not listed under any module in course.yaml (or not a .md lesson)",
             )
@@ -370,7 +366,7 @@ def _read_flashcards(root: Path, bundle: Bundle) -> None:
     lessons = {lesson.slug: lesson for lesson in bundle.lessons()}
     seen_keys: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
-        file = _rel(root, path)
+        file = str(path)
         if path.suffix != ".yaml" or path.stem not in lessons:
             raise BundleError(
                 file,
@@ -400,9 +396,7 @@ def _read_sections(root: Path, bundle: Bundle) -> None:
             continue
         section = SECTIONS.get(path.name)
         if section is None:
-            raise BundleError(
-                _rel(root, path), None, "no installed app reads this part of a bundle"
-            )
+            raise BundleError(str(path), None, "no installed app reads this part of a bundle")
         bundle.sections[path.name] = section.read(path, bundle)
 
 

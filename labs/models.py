@@ -1,8 +1,10 @@
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from course.models import Course, Lesson, slug_validator
 
@@ -150,10 +152,6 @@ class LabRun(models.Model):
     def preparing(self) -> bool:
         """Running for a while without a first progress report: the worker is loading or,
         on a site's first start, waiting for the labs' base model to be built."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         return (
             self.status == self.Status.RUNNING
             and self.total == 0

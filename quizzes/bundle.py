@@ -21,7 +21,6 @@ from course.bundle import (
     LineList,
     _Fields,
     _read_text,
-    _rel,
     dump_yaml,
     parse_yaml,
 )
@@ -75,12 +74,11 @@ class BundleQuiz:
 
 
 def read_quizzes(folder: Path, bundle: Bundle) -> list[BundleQuiz]:
-    root = folder.parent
     lessons = {lesson.slug for lesson in bundle.lessons()}
     referenced: set[str] = set()
     quizzes = []
     for path in sorted(folder.iterdir()):
-        file = _rel(root, path)
+        file = str(path)
         if path.suffix in (".gift", ".aiken", ".txt"):
             continue  # read through the quiz that names it in questions_from
         if path.suffix != ".yaml" or not SLUG_RE.match(path.stem):
@@ -89,7 +87,7 @@ def read_quizzes(folder: Path, bundle: Bundle) -> list[BundleQuiz]:
         quizzes.append(quiz)
     for path in sorted(folder.iterdir()):
         if path.suffix in (".gift", ".aiken", ".txt") and path.name not in referenced:
-            raise BundleError(_rel(root, path), None, "no quiz names this file in 'questions_from'")
+            raise BundleError(str(path), None, "no quiz names this file in 'questions_from'")
     return quizzes
 
 
