@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cohorts import roster
@@ -109,21 +109,19 @@ def roster_apply(*, course_class: CourseClass, text: str, fingerprint: str) -> R
         section = sections.get(row.section.casefold()) if row.section else None
         user = row.user
         if user is None:
-            user = user_model(
-                username=roster.free_username(row.email),
-                email=row.email,
-                first_name=row.first_name,
-                last_name=row.last_name,
-            )
-            user.set_unusable_password()
-            user.save()
-            user.groups.add(student_group)
-            created_accounts.append(user)
+            user, created = _account_for_email(user_model, row)
+            if created:
+                user.groups.add(student_group)
+                created_accounts.append(user)
         if row.action == roster.Action.CREATE:
-            Enrollment.objects.create(
-                course_class=course_class, user=user, section=section, student_id=row.student_id
+            _, created = Enrollment.objects.get_or_create(
+                course_class=course_class,
+                user=user,
+                defaults={"section": section, "student_id": row.student_id},
             )
-            enrolled += 1
+            # a student who joined by code since the preview is left as they joined
+            enrolled += created
+            updated += not created
         else:
             enrollment = Enrollment.objects.select_for_update().get(
                 course_class=course_class, user=user
@@ -135,6 +133,32 @@ def roster_apply(*, course_class: CourseClass, text: str, fingerprint: str) -> R
             enrollment.save(update_fields=["section", "student_id"])
             updated += 1
     return RosterApplied(created_accounts, enrolled, updated, plan.counts()[roster.Action.SKIP])
+
+
+def _account_for_email(user_model, row: roster.RosterRow) -> tuple[AbstractBaseUser, bool]:
+    """A new student account for a roster row, or the account someone else created for the
+    same email since the preview (another upload, at the same moment). A username taken
+    between choosing it and saving it is chosen again, so a race is never a 500."""
+    for _ in range(5):
+        existing = user_model.objects.filter(email__iexact=row.email).order_by("id").first()
+        if existing is not None:
+            return existing, False
+        user = user_model(
+            username=roster.free_username(row.email),
+            email=row.email,
+            first_name=row.first_name,
+            last_name=row.last_name,
+        )
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            continue
+        return user, True
+    raise roster.RosterRefused(
+        f"Line {row.line}: could not create an account for {row.email}; apply the roster again."
+    )
 
 
 @transaction.atomic

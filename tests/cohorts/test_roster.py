@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cohorts.models import CourseClass, Enrollment, Section
+from cohorts.roster import roster_plan_from_text
 from course.roles import STUDENT
 from tests.factories import enroll, make_class, make_user
 
@@ -216,20 +217,74 @@ def test_headers_are_matched_loosely(client, instructor, course_class):
 def test_applying_writes_nothing_when_one_row_fails(client, instructor, course_class):
     client.force_login(instructor)
     preview = _upload(client, course_class, HEADER + "a@example.org,,,\nb@example.org,,,\n")
-    real_create = Enrollment.objects.create
+    real_get_or_create = Enrollment.objects.get_or_create
 
     def fail_on_the_second_row(**kwargs):
         if Enrollment.objects.exists():
             raise RuntimeError("database went away")
-        return real_create(**kwargs)
+        return real_get_or_create(**kwargs)
 
     with (
-        mock.patch.object(Enrollment.objects, "create", side_effect=fail_on_the_second_row),
+        mock.patch.object(Enrollment.objects, "get_or_create", side_effect=fail_on_the_second_row),
         pytest.raises(RuntimeError),
     ):
         _apply(client, course_class, preview)
     assert not User.objects.filter(email__in=["a@example.org", "b@example.org"]).exists()
     assert not Enrollment.objects.exists()
+
+
+def test_a_username_taken_at_the_same_moment_is_chosen_again_not_a_500(
+    client, instructor, course_class
+):
+    client.force_login(instructor)
+    preview = _upload(client, course_class, HEADER + "ana@example.org,Ana Diaz,A,\n")
+    make_user("ana", STUDENT, email="someone-else@example.org")  # after the preview
+    with mock.patch("cohorts.roster.free_username", side_effect=["ana", "ana-2"]):
+        response = _apply(client, course_class, preview)
+    assert response.status_code == 200
+    created = User.objects.get(email="ana@example.org")
+    assert created.username == "ana-2"
+    assert Enrollment.objects.filter(course_class=course_class, user=created).exists()
+
+
+def test_an_account_made_for_the_same_email_at_the_same_moment_is_used_not_doubled(
+    client, instructor, course_class
+):
+    client.force_login(instructor)
+    preview = _upload(client, course_class, HEADER + "bo@example.org,Bo Li,,\n")
+    real_plan = roster_plan_from_text
+
+    def plan_then_race(**kwargs):
+        plan = real_plan(**kwargs)  # planned "create account" inside the apply...
+        make_user("bo-elsewhere", STUDENT, email="BO@example.org")  # ...then another upload
+        return plan
+
+    with mock.patch("cohorts.roster.roster_plan_from_text", side_effect=plan_then_race):
+        response = _apply(client, course_class, preview)
+    assert response.status_code == 200
+    assert User.objects.filter(email__iexact="bo@example.org").count() == 1
+    assert Enrollment.objects.filter(
+        course_class=course_class, user__username="bo-elsewhere"
+    ).exists()
+
+
+def test_a_student_who_joined_by_code_since_the_preview_is_kept_as_they_joined(
+    client, instructor, course_class
+):
+    student = make_user("cy", STUDENT, email="cy@example.org")
+    client.force_login(instructor)
+    preview = _upload(client, course_class, HEADER + "cy@example.org,,B,S-9\n")
+    real_plan = roster_plan_from_text
+
+    def plan_then_join(**kwargs):
+        plan = real_plan(**kwargs)
+        enroll(student, course_class)
+        return plan
+
+    with mock.patch("cohorts.roster.roster_plan_from_text", side_effect=plan_then_join):
+        response = _apply(client, course_class, preview)
+    assert response.status_code == 200
+    assert Enrollment.objects.filter(course_class=course_class, user=student).count() == 1
 
 
 def test_applying_a_stale_preview_shows_the_new_one_and_writes_nothing(
