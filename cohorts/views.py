@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cohorts import dashboard, roster, selectors, services
+from cohorts import dashboard, record, roster, selectors, services
 from cohorts.forms import JoinForm, RosterApplyForm, RosterUploadForm
-from cohorts.models import CourseClass, normalise_join_code
+from cohorts.models import CourseClass, Enrollment, normalise_join_code
 from course.selectors import can_author
 from course.views import ClassArchived, NotInClass
 
@@ -31,6 +31,17 @@ def _get_class_for_staff(user: AbstractBaseUser, class_id: int) -> CourseClass:
     if not can_author(user):
         classes = classes.filter(sections__graders__grader=user).distinct()
     return get_object_or_404(classes, pk=class_id)
+
+
+def _get_enrollment_for_staff(user: AbstractBaseUser, class_id: int, student_id: int) -> Enrollment:
+    """A student's enrollment, for an instructor or for a grader of the student's section;
+    anyone else (the student included: their pages are the course's) gets a 404."""
+    enrollments = Enrollment.objects.select_related(
+        "user", "section", "course_class__course", "accommodation"
+    )
+    if not can_author(user):
+        enrollments = enrollments.filter(section__graders__grader=user)
+    return get_object_or_404(enrollments, course_class_id=class_id, user_id=student_id)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -122,6 +133,18 @@ def class_dashboard(request: HttpRequest, class_id: int) -> HttpResponse:
     board = dashboard.class_dashboard(course_class, now=timezone.now(), idle_days=idle_days)
     context = {"course_class": course_class, "board": board}
     return render(request, "cohorts/dashboard.html", context)
+
+
+@require_GET
+@login_required
+def student_record(request: HttpRequest, class_id: int, student_id: int) -> HttpResponse:
+    enrollment = _get_enrollment_for_staff(request.user, class_id, student_id)
+    context = {
+        "course_class": enrollment.course_class,
+        "record": record.student_record(enrollment, now=timezone.now()),
+        "is_author": can_author(request.user),
+    }
+    return render(request, "cohorts/student_record.html", context)
 
 
 @require_POST

@@ -105,12 +105,8 @@ def test_the_page_shows_the_figures_and_links_each_student_behind(client, instru
     response = client.get(reverse("cohorts:dashboard", args=[built.pk]))
     assert response.status_code == 200
     assert "3 students in" in response.text and "mean quiz score 25%" in response.text
-    assert (
-        reverse(
-            "admin:cohorts_enrollment_change", args=[built.enrollments.get(user__username="ben").pk]
-        )
-        in response.text
-    )
+    ben = built.enrollments.get(user__username="ben").user
+    assert reverse("cohorts:student", args=[built.pk, ben.pk]) in response.text
 
 
 def test_a_strange_idle_window_falls_back_to_a_week(client, instructor, built):
