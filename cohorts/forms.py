@@ -27,3 +27,59 @@ class RosterUploadForm(forms.Form):
 class RosterApplyForm(forms.Form):
     text = forms.CharField(widget=forms.HiddenInput, strip=False)
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class ClassForm(forms.Form):
+    """A new class, or a class's settings (course fixed once created)."""
+
+    course = forms.ModelChoiceField(queryset=None, empty_label=None)
+    name = forms.CharField(max_length=200)
+    term = forms.CharField(max_length=100, required=False, help_text="For example “Spring 2027”.")
+    join_code_expires_at = forms.DateTimeField(
+        label="Join code works until",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Empty: the code works until you change it or archive the class.",
+    )
+    sections = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One section name per line (for example “Tuesday lab”). Optional.",
+    )
+
+    def __init__(self, *args, courses, with_course: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_course:
+            self.fields["course"].queryset = courses
+        else:
+            del self.fields["course"]
+            del self.fields["sections"]
+
+    def clean_sections(self) -> list[str]:
+        names = [line.strip() for line in self.cleaned_data["sections"].splitlines()]
+        names = [name for name in names if name]
+        too_long = [name for name in names if len(name) > 100]
+        if too_long:
+            raise forms.ValidationError(f"“{too_long[0][:40]}…” is longer than 100 characters.")
+        folded = [name.casefold() for name in names]
+        repeated = sorted({name for name in names if folded.count(name.casefold()) > 1})
+        if repeated:
+            raise forms.ValidationError(f"“{repeated[0]}” is listed twice.")
+        return names
+
+
+class SectionForm(forms.Form):
+    name = forms.CharField(label="New section", max_length=100)
+
+
+class GraderAssignForm(forms.Form):
+    section = forms.ModelChoiceField(queryset=None, empty_label=None)
+    grader = forms.ModelChoiceField(queryset=None, empty_label=None)
+
+    def __init__(self, *args, sections, graders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = sections
+        self.fields["grader"].queryset = graders
+        self.fields["grader"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
+        )

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from cohorts.models import Accommodation, CourseClass, DueDate, Enrollment, Section
+from cohorts.models import (
+    Accommodation,
+    CourseClass,
+    DueDate,
+    DueDateOverride,
+    Enrollment,
+    Section,
+)
 
 if TYPE_CHECKING:
+    from course.models import Course
     from labs.models import Lab
     from quizzes.models import Quiz
 
@@ -116,3 +127,73 @@ def effective_time_limit(user: AbstractBaseUser, quiz: Quiz) -> timedelta | None
         return limit
     stretched = limit * float(accommodation.time_multiplier)
     return stretched + timedelta(minutes=accommodation.extra_minutes)
+
+
+def due_dates_for_student(
+    user: AbstractBaseUser, course_id: int
+) -> dict[tuple[str, int], datetime]:
+    """Every due date of the student's class of the course, as ("quiz" or "lab", id) ->
+    the date that applies to them (their override, else their section's, else the
+    class's); empty without a class. Two queries, however many dates the class has."""
+    enrollment = enrollment_in_course(user, course_id)
+    if enrollment is None:
+        return {}
+    overrides = DueDateOverride.objects.filter(due_date=OuterRef("pk"))
+    candidates = [Subquery(overrides.filter(user=user).values("due_at")[:1])]
+    if enrollment.section_id:
+        mine = overrides.filter(section_id=enrollment.section_id)
+        candidates.append(Subquery(mine.values("due_at")[:1]))
+    rows = (
+        DueDate.objects.filter(course_class_id=enrollment.course_class_id)
+        .annotate(effective=Coalesce(*candidates, F("due_at")))
+        .values_list("quiz_id", "lab_id", "effective")
+    )
+    return {
+        ("quiz", quiz_id) if quiz_id else ("lab", lab_id): effective
+        for quiz_id, lab_id, effective in rows
+    }
+
+
+@dataclass
+class DueItem:
+    """A quiz or lab on a student's "Due" list, with the date that applies to them."""
+
+    kind: str  # "quiz" or "lab"
+    item: Quiz | Lab
+    due_at: datetime
+    done: bool  # a submitted attempt at the quiz; a run of the lab that did not fail
+    overdue: bool  # past its date and not done
+
+
+def due_items_for_student(user: AbstractBaseUser, course: Course) -> list[DueItem]:
+    """The quizzes and labs this student can open that have a due date for them, soonest
+    first; empty for anyone in no class of the course (four queries at most, however
+    many dates there are)."""
+    from labs.models import LabRun
+    from labs.selectors import labs_for_user
+    from quizzes.models import AttemptState
+    from quizzes.selectors import quizzes_for_user
+
+    dates = due_dates_for_student(user, course.pk)
+    quiz_ids = [pk for kind, pk in dates if kind == "quiz"]
+    lab_ids = [pk for kind, pk in dates if kind == "lab"]
+    found: list[tuple[str, Quiz | Lab]] = []
+    if quiz_ids:
+        submitted = Q(attempts__user=user, attempts__state=AttemptState.SUBMITTED)
+        quizzes = quizzes_for_user(user, course).filter(pk__in=quiz_ids)
+        found += [
+            ("quiz", quiz) for quiz in quizzes.annotate(done=Count("attempts", filter=submitted))
+        ]
+    if lab_ids:
+        worked = Q(runs__user=user) & ~Q(
+            runs__status__in=[LabRun.Status.FAILED, LabRun.Status.CANCELLED]
+        )
+        labs = labs_for_user(user, course).filter(pk__in=lab_ids)
+        found += [("lab", lab) for lab in labs.annotate(done=Count("runs", filter=worked))]
+    now = timezone.now()
+    items = []
+    for kind, item in found:
+        item.course = course  # for its URL, without a query
+        due_at = dates[kind, item.pk]
+        items.append(DueItem(kind, item, due_at, bool(item.done), not item.done and due_at < now))
+    return sorted(items, key=lambda row: (row.due_at, row.item.title))

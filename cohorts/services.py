@@ -161,6 +161,66 @@ def _account_for_email(user_model, row: roster.RosterRow) -> tuple[AbstractBaseU
     )
 
 
+class ClassChangeRefused(Exception):
+    """A change to a class's sections or graders that would lose something; says why."""
+
+
+@transaction.atomic
+def class_create(
+    *,
+    course: Course,
+    name: str,
+    term: str = "",
+    join_code_expires_at: datetime | None = None,
+    section_names: list[str] = (),
+) -> CourseClass:
+    course_class = CourseClass.objects.create(
+        course=course, name=name, term=term, join_code_expires_at=join_code_expires_at
+    )
+    Section.objects.bulk_create(
+        Section(course_class=course_class, name=section_name) for section_name in section_names
+    )
+    return course_class
+
+
+def section_add(*, course_class: CourseClass, name: str) -> Section:
+    if course_class.archived:
+        raise ClassChangeRefused("The class is archived; its sections can no longer change.")
+    if course_class.sections.filter(name__iexact=name).exists():
+        raise ClassChangeRefused(f"The class already has a section “{name}”.")
+    try:
+        with transaction.atomic():
+            return Section.objects.create(course_class=course_class, name=name)
+    except IntegrityError:
+        raise ClassChangeRefused(f"The class already has a section “{name}”.") from None
+
+
+@transaction.atomic
+def section_remove(*, section: Section) -> None:
+    """Remove an empty section. One with students or due-date overrides stays: removing
+    it would silently drop students' sections and the dates an instructor set."""
+    section = Section.objects.select_for_update().get(pk=section.pk)
+    if section.course_class.archived:
+        raise ClassChangeRefused("The class is archived; its sections can no longer change.")
+    students = section.enrollments.count()
+    if students:
+        raise ClassChangeRefused(
+            f"“{section.name}” has {students} student{'s' if students != 1 else ''}: move "
+            "them to another section (a roster upload or the admin) before removing it."
+        )
+    if section.due_overrides.exists():
+        raise ClassChangeRefused(
+            f"“{section.name}” has due-date overrides: remove them in the admin first."
+        )
+    section.delete()
+
+
+def grader_assign(*, section: Section, grader: AbstractBaseUser) -> bool:
+    """Assign a grader to a section (idempotent); True when the assignment is new."""
+    _, created = GraderAssignment.objects.get_or_create(section=section, grader=grader)
+    return created
+
+
 @transaction.atomic
 def demo_class_ensure(
     *, course: Course, students: list[str], graders: list[str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,8 +13,17 @@ from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohorts import dashboard, record, roster, selectors, services
-from cohorts.forms import JoinForm, RosterApplyForm, RosterUploadForm
-from cohorts.models import CourseClass, Enrollment, normalise_join_code
+from cohorts.forms import (
+    ClassForm,
+    GraderAssignForm,
+    JoinForm,
+    RosterApplyForm,
+    RosterUploadForm,
+    SectionForm,
+)
+from cohorts.models import CourseClass, Enrollment, GraderAssignment, Section, normalise_join_code
+from course.models import Course
+from course.roles import GRADER
 from course.selectors import can_author
 from course.views import ClassArchived, NotInClass
 
@@ -106,10 +116,17 @@ def class_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cohorts/class_list.html", context)
 
 
-@require_GET
-@login_required
-def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
-    course_class = _get_class_for_staff(request.user, class_id)
+def _grader_form(course_class: CourseClass, data=None) -> GraderAssignForm:
+    return GraderAssignForm(
+        data,
+        sections=course_class.sections.all(),
+        graders=get_user_model()
+        .objects.filter(groups__name=GRADER, is_active=True)
+        .order_by("username"),
+    )
+
+
+def _class_page(request, course_class, *, status=200, **forms) -> HttpResponse:
     is_author = can_author(request.user)
     sections = selectors.class_sections(course_class, None if is_author else request.user)
     context = {
@@ -118,8 +135,135 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         "sections": sections,
         "enrollments": selectors.class_roster(course_class, None if is_author else sections),
         "join_link": request.build_absolute_uri(course_class.join_url()),
+        "section_form": forms.get("section_form") or SectionForm(),
+        "grader_form": forms.get("grader_form") or _grader_form(course_class),
     }
-    return render(request, "cohorts/class_detail.html", context)
+    return render(request, "cohorts/class_detail.html", context, status=status)
+
+
+@require_GET
+@login_required
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    return _class_page(request, _get_class_for_staff(request.user, class_id))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def class_create(request: HttpRequest) -> HttpResponse:
+    if not can_author(request.user):
+        raise Http404
+    courses = Course.objects.order_by("title")
+    form = ClassForm(request.POST or None, courses=courses)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        course_class = services.class_create(
+            course=data["course"],
+            name=data["name"],
+            term=data["term"],
+            join_code_expires_at=data["join_code_expires_at"],
+            section_names=data["sections"],
+        )
+        messages.success(request, f"{course_class} is ready: share its join code.")
+        return redirect(course_class)
+    status = 400 if form.is_bound else 200
+    return render(request, "cohorts/class_form.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    initial = {
+        "name": course_class.name,
+        "term": course_class.term,
+        "join_code_expires_at": course_class.join_code_expires_at,
+    }
+    form = ClassForm(request.POST or None, initial=initial, courses=None, with_course=False)
+    if request.method == "POST" and form.is_valid():
+        for name, value in form.cleaned_data.items():
+            setattr(course_class, name, value)
+        course_class.save(update_fields=list(form.cleaned_data))
+        messages.success(request, "Saved.")
+        return redirect(course_class)
+    context = {"form": form, "course_class": course_class}
+    return render(request, "cohorts/class_form.html", context, status=400 if form.is_bound else 200)
+
+
+@require_POST
+@login_required
+def class_archive(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Archive a finished class (read-only for its students) or reopen it."""
+    course_class = _get_class_for_author(request.user, class_id)
+    course_class.archived = request.POST.get("archived") == "1"
+    course_class.save(update_fields=["archived"])
+    if course_class.archived:
+        messages.success(request, "Archived: students keep reading; nothing can change.")
+    else:
+        messages.success(request, "Reopened: students can work in the class again.")
+    return redirect(course_class)
+
+
+@require_POST
+@login_required
+def section_add(request: HttpRequest, class_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    form = SectionForm(request.POST)
+    if form.is_valid():
+        try:
+            name = form.cleaned_data["name"]
+            section = services.section_add(course_class=course_class, name=name)
+        except services.ClassChangeRefused as refusal:
+            form.add_error("name", str(refusal))
+        else:
+            messages.success(request, f"Section “{section.name}” added.")
+            return redirect(course_class)
+    return _class_page(request, course_class, status=400, section_form=form)
+
+
+@require_POST
+@login_required
+def section_remove(request: HttpRequest, class_id: int, section_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    section = get_object_or_404(Section, pk=section_id, course_class=course_class)
+    try:
+        services.section_remove(section=section)
+    except services.ClassChangeRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Section “{section.name}” removed.")
+    return redirect(course_class)
+
+
+@require_POST
+@login_required
+def grader_assign(request: HttpRequest, class_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    form = _grader_form(course_class, request.POST)
+    if not form.is_valid():
+        return _class_page(request, course_class, status=400, grader_form=form)
+    section, grader = form.cleaned_data["section"], form.cleaned_data["grader"]
+    if services.grader_assign(section=section, grader=grader):
+        messages.success(request, f"{grader.get_username()} now grades {section.name}.")
+    else:
+        messages.info(request, f"{grader.get_username()} already grades {section.name}.")
+    return redirect(course_class)
+
+
+@require_POST
+@login_required
+def grader_unassign(request: HttpRequest, class_id: int, assignment_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    assignment = get_object_or_404(
+        GraderAssignment.objects.select_related("grader", "section"),
+        pk=assignment_id,
+        section__course_class=course_class,
+    )
+    assignment.delete()
+    messages.success(
+        request,
+        f"{assignment.grader.get_username()} no longer grades {assignment.section.name}.",
+    )
+    return redirect(course_class)
 
 
 @require_GET
