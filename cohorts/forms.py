@@ -27,6 +27,7 @@ class RosterUploadForm(forms.Form):
 class RosterApplyForm(forms.Form):
     text = forms.CharField(widget=forms.HiddenInput, strip=False)
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    invite = forms.BooleanField(required=False)
 
 
 class ClassForm(forms.Form):

@@ -76,6 +76,11 @@ class RosterPlan:
         return {action: counted.get(action, 0) for action in Action}
 
     @property
+    def new_accounts(self) -> int:
+        """Rows that would make an account (a student the site does not know yet)."""
+        return sum(row.action == Action.CREATE and row.user is None for row in self.rows)
+
+    @property
     def applicable(self) -> bool:
         return any(row.action != Action.SKIP for row in self.rows)
 

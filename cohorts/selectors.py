@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -129,29 +129,45 @@ def effective_time_limit(user: AbstractBaseUser, quiz: Quiz) -> timedelta | None
     return stretched + timedelta(minutes=accommodation.extra_minutes)
 
 
+def _student_due_dates(user: AbstractBaseUser, course_id: int) -> QuerySet[DueDate]:
+    """The due dates of the student's class of the course (as enrollment_in_course picks
+    it), each with `effective`: their override, else their section's, else the class's
+    date. No query of its own: the enrollment is a subquery."""
+    enrollment = Enrollment.objects.filter(user=user, course_class__course_id=course_id).order_by(
+        "course_class__archived", "-course_class__created_at", "-id"
+    )
+    overrides = DueDateOverride.objects.filter(due_date=OuterRef("pk"))
+    mine = overrides.filter(user=user)
+    section = overrides.filter(section_id=Subquery(enrollment.values("section_id")[:1]))
+    return DueDate.objects.filter(
+        course_class_id=Subquery(enrollment.values("course_class_id")[:1])
+    ).annotate(
+        effective=Coalesce(
+            Subquery(mine.values("due_at")[:1]),
+            Subquery(section.values("due_at")[:1]),
+            F("due_at"),
+        )
+    )
+
+
 def due_dates_for_student(
     user: AbstractBaseUser, course_id: int
 ) -> dict[tuple[str, int], datetime]:
     """Every due date of the student's class of the course, as ("quiz" or "lab", id) ->
-    the date that applies to them (their override, else their section's, else the
-    class's); empty without a class. Two queries, however many dates the class has."""
-    enrollment = enrollment_in_course(user, course_id)
-    if enrollment is None:
-        return {}
-    overrides = DueDateOverride.objects.filter(due_date=OuterRef("pk"))
-    candidates = [Subquery(overrides.filter(user=user).values("due_at")[:1])]
-    if enrollment.section_id:
-        mine = overrides.filter(section_id=enrollment.section_id)
-        candidates.append(Subquery(mine.values("due_at")[:1]))
-    rows = (
-        DueDate.objects.filter(course_class_id=enrollment.course_class_id)
-        .annotate(effective=Coalesce(*candidates, F("due_at")))
-        .values_list("quiz_id", "lab_id", "effective")
-    )
+    the date that applies to them (the rule of effective_due); empty without a class.
+    One query, however many dates the class has."""
+    rows = _student_due_dates(user, course_id).values_list("quiz_id", "lab_id", "effective")
     return {
         ("quiz", quiz_id) if quiz_id else ("lab", lab_id): effective
         for quiz_id, lab_id, effective in rows
     }
+
+
+def due_for_student(user: AbstractBaseUser, item: Quiz | Lab) -> datetime | None:
+    """effective_due in one query (for pages that count their queries)."""
+    kind = "quiz" if item._meta.model_name == "quiz" else "lab"
+    rows = _student_due_dates(user, item.course_id).filter(**{kind: item})
+    return rows.values_list("effective", flat=True).first()
 
 
 @dataclass
@@ -167,33 +183,34 @@ class DueItem:
 
 def due_items_for_student(user: AbstractBaseUser, course: Course) -> list[DueItem]:
     """The quizzes and labs this student can open that have a due date for them, soonest
-    first; empty for anyone in no class of the course (four queries at most, however
-    many dates there are)."""
+    first; empty for anyone in no class of the course. One query, however many."""
     from labs.models import LabRun
     from labs.selectors import labs_for_user
-    from quizzes.models import AttemptState
+    from quizzes.models import Attempt, AttemptState
     from quizzes.selectors import quizzes_for_user
 
-    dates = due_dates_for_student(user, course.pk)
-    quiz_ids = [pk for kind, pk in dates if kind == "quiz"]
-    lab_ids = [pk for kind, pk in dates if kind == "lab"]
-    found: list[tuple[str, Quiz | Lab]] = []
-    if quiz_ids:
-        submitted = Q(attempts__user=user, attempts__state=AttemptState.SUBMITTED)
-        quizzes = quizzes_for_user(user, course).filter(pk__in=quiz_ids)
-        found += [
-            ("quiz", quiz) for quiz in quizzes.annotate(done=Count("attempts", filter=submitted))
-        ]
-    if lab_ids:
-        worked = Q(runs__user=user) & ~Q(
-            runs__status__in=[LabRun.Status.FAILED, LabRun.Status.CANCELLED]
+    submitted = Attempt.objects.filter(
+        quiz=OuterRef("quiz_id"), user=user, state=AttemptState.SUBMITTED
+    )
+    worked = LabRun.objects.filter(lab=OuterRef("lab_id"), user=user).exclude(
+        status__in=[LabRun.Status.FAILED, LabRun.Status.CANCELLED]
+    )
+    rows = (
+        _student_due_dates(user, course.pk)
+        .filter(
+            Q(quiz__in=quizzes_for_user(user, course).values("pk"))
+            | Q(lab__in=labs_for_user(user, course).values("pk"))
         )
-        labs = labs_for_user(user, course).filter(pk__in=lab_ids)
-        found += [("lab", lab) for lab in labs.annotate(done=Count("runs", filter=worked))]
+        .annotate(quiz_done=Exists(submitted), lab_done=Exists(worked))
+        .select_related("quiz", "lab")
+        .order_by("effective", "id")
+    )
     now = timezone.now()
     items = []
-    for kind, item in found:
+    for row in rows:
+        item = row.quiz or row.lab
         item.course = course  # for its URL, without a query
-        due_at = dates[kind, item.pk]
-        items.append(DueItem(kind, item, due_at, bool(item.done), not item.done and due_at < now))
-    return sorted(items, key=lambda row: (row.due_at, row.item.title))
+        done = row.quiz_done if row.quiz_id else row.lab_done
+        kind = "quiz" if row.quiz_id else "lab"
+        items.append(DueItem(kind, item, row.effective, done, not done and row.effective < now))
+    return items

@@ -32,4 +32,9 @@ urlpatterns = [
         views.student_record,
         name="student",
     ),
+    path(
+        "classes/<int:class_id>/students/<int:student_id>/invite/",
+        views.student_invite,
+        name="student-invite",
+    ),
 ]

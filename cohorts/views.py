@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cohorts import dashboard, record, roster, selectors, services
+from cohorts import dashboard, invitations, record, roster, selectors, services
 from cohorts.forms import (
     ClassForm,
     GraderAssignForm,
@@ -293,6 +293,24 @@ def student_record(request: HttpRequest, class_id: int, student_id: int) -> Http
 
 @require_POST
 @login_required
+def student_invite(request: HttpRequest, class_id: int, student_id: int) -> HttpResponse:
+    """Email the student a link to set their password (again)."""
+    _get_class_for_author(request.user, class_id)
+    enrollment = _get_enrollment_for_staff(request.user, class_id, student_id)
+    sent = invitations.invitations_send(
+        users=[enrollment.user],
+        course_class=enrollment.course_class,
+        base_url=request.build_absolute_uri("/"),
+    )
+    if sent.sent:
+        messages.success(request, f"Invitation sent to {enrollment.user.email}.")
+    else:
+        messages.error(request, f"The invitation was not sent: {sent.failed[0][1]}.")
+    return redirect("cohorts:student", class_id, student_id)
+
+
+@require_POST
+@login_required
 def class_code_regenerate(request: HttpRequest, class_id: int) -> HttpResponse:
     course_class = _get_class_for_author(request.user, class_id)
     if course_class.archived:
@@ -352,4 +370,10 @@ def _roster_apply(request: HttpRequest, course_class: CourseClass, context: dict
         context["error"] = str(refusal)
         return render(request, "cohorts/roster.html", context, status=400)
     context["applied"] = applied
+    if form.cleaned_data["invite"] and applied.created_accounts:
+        context["invitations"] = invitations.invitations_send(
+            users=applied.created_accounts,
+            course_class=course_class,
+            base_url=request.build_absolute_uri("/"),
+        )
     return render(request, "cohorts/roster_applied.html", context)
