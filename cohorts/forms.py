@@ -42,6 +42,19 @@ class ClassForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="Empty: the code works until you change it or archive the class.",
     )
+    lab_queue = forms.RegexField(
+        label="Lab queue",
+        regex=r"^[a-z0-9][a-z0-9-]*$",
+        max_length=30,
+        required=False,
+        error_messages={"invalid": "Lower-case letters, digits and hyphens only (“ml101”)."},
+        help_text=(
+            "Empty: the class's lab runs share the site's workers. A name (“ml101”) gives "
+            "the class its own queues, cpu-ml101 and gpu-ml101: start a worker for them with "
+            "celery -A config worker -Q cpu-ml101 (locally, restart make run: its worker "
+            "serves every class's queue)."
+        ),
+    )
     sections = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

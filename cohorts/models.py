@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
@@ -44,6 +44,18 @@ class CourseClass(models.Model):
         default=False,
         help_text="A finished class: students keep reading it, but nobody joins or changes it.",
     )
+    lab_queue = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[a-z0-9][a-z0-9-]*$", "Lower-case letters, digits and hyphens only.")
+        ],
+        help_text=(
+            "Give the class its own lab workers: with “ml101”, its runs go to the queues "
+            "cpu-ml101 and gpu-ml101, served by a worker started with "
+            "<code>celery -A config worker -Q cpu-ml101</code>. Empty: the shared queues."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,6 +76,10 @@ class CourseClass(models.Model):
         return not self.archived and (
             self.join_code_expires_at is None or now < self.join_code_expires_at
         )
+
+    def queue_for(self, lab_queue: str) -> str:
+        """The broker queue a lab's run goes to for this class ("cpu" -> "cpu-ml101")."""
+        return f"{lab_queue}-{self.lab_queue}" if self.lab_queue else lab_queue
 
     def regenerate_join_code(self) -> None:
         """A fresh code (the old one stops working at once); the expiry is cleared."""

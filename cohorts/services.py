@@ -172,10 +172,15 @@ def class_create(
     name: str,
     term: str = "",
     join_code_expires_at: datetime | None = None,
+    lab_queue: str = "",
     section_names: list[str] = (),
 ) -> CourseClass:
     course_class = CourseClass.objects.create(
-        course=course, name=name, term=term, join_code_expires_at=join_code_expires_at
+        course=course,
+        name=name,
+        term=term,
+        join_code_expires_at=join_code_expires_at,
+        lab_queue=lab_queue,
     )
     Section.objects.bulk_create(
         Section(course_class=course_class, name=section_name) for section_name in section_names

@@ -27,6 +27,7 @@ urlpatterns = [
     path("classes/<int:class_id>/code/", views.class_code_regenerate, name="class-code"),
     path("classes/<int:class_id>/roster/", views.roster_upload, name="roster"),
     path("classes/<int:class_id>/dashboard/", views.class_dashboard, name="dashboard"),
+    path("classes/<int:class_id>/runs/", views.class_runs, name="runs"),
     path(
         "classes/<int:class_id>/students/<int:student_id>/",
         views.student_record,

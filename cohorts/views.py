@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -26,6 +28,8 @@ from course.models import Course
 from course.roles import GRADER
 from course.selectors import can_author
 from course.views import ClassArchived, NotInClass
+
+STUCK_AFTER = timedelta(minutes=2)  # a queued run waiting longer: is a worker serving it?
 
 
 def _get_class_for_author(user: AbstractBaseUser, class_id: int) -> CourseClass:
@@ -147,6 +151,26 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     return _class_page(request, _get_class_for_staff(request.user, class_id))
 
 
+@require_GET
+@login_required
+def class_runs(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The class's lab queue: what is waiting or running, where, and what finished."""
+    course_class = _get_class_for_staff(request.user, class_id)
+    is_author = can_author(request.user)
+    sections = None if is_author else selectors.class_sections(course_class, request.user)
+    queue = selectors.class_lab_runs(course_class, now=timezone.now(), sections=sections)
+    context = {
+        "course_class": course_class,
+        "queue": queue,
+        "is_author": is_author,
+        "stuck": queue.oldest_wait is not None and queue.oldest_wait > STUCK_AFTER,
+        "waited_minutes": int(queue.oldest_wait.total_seconds() // 60) if queue.oldest_wait else 0,
+    }
+    if request.htmx:
+        return render(request, "cohorts/class_runs.html#queue", context)
+    return render(request, "cohorts/class_runs.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def class_create(request: HttpRequest) -> HttpResponse:
@@ -161,6 +185,7 @@ def class_create(request: HttpRequest) -> HttpResponse:
             name=data["name"],
             term=data["term"],
             join_code_expires_at=data["join_code_expires_at"],
+            lab_queue=data["lab_queue"],
             section_names=data["sections"],
         )
         messages.success(request, f"{course_class} is ready: share its join code.")
@@ -177,6 +202,7 @@ def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
         "name": course_class.name,
         "term": course_class.term,
         "join_code_expires_at": course_class.join_code_expires_at,
+        "lab_queue": course_class.lab_queue,
     }
     form = ClassForm(request.POST or None, initial=initial, courses=None, with_course=False)
     if request.method == "POST" and form.is_valid():

@@ -80,7 +80,15 @@ class LabRun(models.Model):
         help_text="1 or 2 while queued or running, empty after: the database allows two.",
     )
     params = models.JSONField(default=dict)
-    queue = models.CharField(max_length=40, default="cpu")
+    queue = models.CharField(max_length=80, default="cpu")
+    course_class = models.ForeignKey(
+        "cohorts.CourseClass",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lab_runs",
+        help_text="The class the student ran it in (its queue, its instructor's view).",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     step = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)

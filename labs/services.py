@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cohorts.models import CourseClass
+from cohorts.selectors import enrollment_in_course
 from labs import parameters
 from labs.models import Lab, LabRun
 
@@ -41,12 +43,25 @@ def lab_run_start(
         params = parameters.validate(lab.experiment, submitted, lab.defaults, lab.limits)
     except ValueError as error:
         raise RunRefused(str(error)) from None
-    return _queue_run(lab=lab, user=user, submission=submission, params=params)
+    enrollment = enrollment_in_course(user, lab.course_id)
+    course_class = enrollment.course_class if enrollment else None
+    return _queue_run(
+        lab=lab, user=user, submission=submission, params=params, course_class=course_class
+    )
 
 
-def _queue_run(*, lab: Lab, user: AbstractBaseUser, submission: uuid.UUID, params: dict) -> LabRun:
+def _queue_run(
+    *,
+    lab: Lab,
+    user: AbstractBaseUser,
+    submission: uuid.UUID,
+    params: dict,
+    course_class: CourseClass | None = None,
+) -> LabRun:
     """Insert the run into a free active slot (1 or 2; the database refuses a third) and
-    send it to the broker once committed. A submission already used returns its run."""
+    send it to the broker once committed: to the class's own queue when the class has one.
+    A submission already used returns its run."""
+    queue = course_class.queue_for(lab.queue) if course_class else lab.queue
     for slot in (1, 2):
         try:
             with transaction.atomic():
@@ -56,7 +71,8 @@ def _queue_run(*, lab: Lab, user: AbstractBaseUser, submission: uuid.UUID, param
                     submission=submission,
                     active_slot=slot,
                     params=params,
-                    queue=lab.queue,
+                    queue=queue,
+                    course_class=course_class,
                 )
             break
         except IntegrityError:

@@ -15,11 +15,13 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$BIN/celery" -A config worker -Q cpu,gpu --concurrency "${WORKER_CONCURRENCY:-1}" \
+# The shared queues and every class's own (a class given a lab queue later: restart).
+QUEUES="$("$BIN/python" manage.py lab_queues 2>/dev/null || echo cpu,gpu)"
+"$BIN/celery" -A config worker -Q "$QUEUES" --concurrency "${WORKER_CONCURRENCY:-1}" \
   -n "worker@%h" --without-gossip --without-mingle --loglevel INFO \
   >>var/log/worker.log 2>&1 &
 pids+=($!)
-echo "Worker started (log: var/log/worker.log)"
+echo "Worker started on queues $QUEUES (log: var/log/worker.log)"
 
 if [ -f workers/__main__.py ]; then
   "$BIN/python" -m workers build-base >>var/log/build-base.log 2>&1 &
