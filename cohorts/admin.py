@@ -42,7 +42,15 @@ class CourseClassAdmin(admin.ModelAdmin):
     list_display = ["name", "course", "term", "student_count", "join_code", "archived", "page"]
     list_filter = ["archived", "course", "term"]
     search_fields = ["name", "term", "join_code", "course__title"]
-    fields = ["course", "name", "term", "join_code", "join_code_expires_at", "archived"]
+    fields = [
+        "course",
+        "name",
+        "term",
+        "join_code",
+        "join_code_expires_at",
+        "lab_queue",
+        "archived",
+    ]
     readonly_fields = ["join_code"]
     inlines = [SectionInline, EnrollmentInline]
     actions = ["regenerate_join_codes", "archive_classes"]

@@ -69,6 +69,7 @@ class LabRunAdmin(admin.ModelAdmin):
         "id",
         "lab",
         "user",
+        "course_class",
         "status",
         "queue",
         "worker",
@@ -79,8 +80,8 @@ class LabRunAdmin(admin.ModelAdmin):
         "duration",
         "attempts",
     ]
-    list_filter = ["status", "queue", "lab", "device"]
-    list_select_related = ["lab", "user"]
+    list_filter = ["status", "queue", "course_class", "lab", "device"]
+    list_select_related = ["lab", "user", "course_class"]
     search_fields = ["user__username", "lab__title", "worker", "headline", "error"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in LabRun._meta.fields]
