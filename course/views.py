@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cohorts.selectors import due_items_for_student
 from course import selectors, services, srs
 from course.markdown import render_markdown
 from course.models import Course, Flashcard, FlashcardReviewState, Lesson
@@ -117,6 +118,7 @@ def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
             "resume": resume,
             "started": bool(progress),
             "card_stats": selectors.flashcard_stats(request.user, course, timezone.now()),
+            "due_items": due_items_for_student(request.user, course),
         },
     )
 

@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from cohorts.selectors import due_for_student
 from course.selectors import can_author
 from course.views import _get_course_for_user
 from labs import selectors, services
@@ -21,9 +23,17 @@ def _get_lab_for_user(
     user: AbstractBaseUser, course_slug: str, lab_slug: str, *, write: bool = False
 ) -> Lab:
     course = _get_course_for_user(user, course_slug, write=write)
-    return get_object_or_404(
-        selectors.labs_for_user(user, course).select_related("course"), slug=lab_slug
-    )
+    lab = get_object_or_404(selectors.labs_for_user(user, course), slug=lab_slug)
+    lab.course = course  # with its read_only annotation: a finished class shows no Run
+    return lab
+
+
+def _mark_late(runs: list[LabRun], due_at) -> list[LabRun]:
+    """Set `late` on each run: created after the student's own due date. Computed on
+    display (runs keep no due-date field); late runs are accepted all the same."""
+    for run in runs:
+        run.late = due_at is not None and run.created_at > due_at
+    return runs
 
 
 def _get_run_for_user(user: AbstractBaseUser, run_id: int) -> LabRun:
@@ -42,13 +52,16 @@ def _lab_page(request: HttpRequest, lab: Lab, *, submitted=None, error="", statu
         services.reap_stale_runs(run_ids=stale)
         runs = selectors.runs_of(request.user, lab)
     values = submitted or {}
+    due_at = due_for_student(request.user, lab)
     context = {
         "lab": lab,
         "course": lab.course,
         "params": [(p, values.get(p.name, p.default)) for p in params],
         "submission": uuid.uuid4(),
-        "runs": runs,
+        "runs": _mark_late(runs, due_at),
         "error": error,
+        "due_at": due_at,
+        "past_due": due_at is not None and due_at < timezone.now(),
     }
     return render(request, "labs/lab.html", context, status=status)
 
@@ -99,6 +112,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         if not run.is_active:
             response.status_code = HttpResponseStopPolling.status_code
         return response
+    context["due_at"] = due_for_student(run.user, run.lab)  # the run's student's, for staff too
+    _mark_late([run], context["due_at"])
     return render(request, "labs/run.html", context)
 
 

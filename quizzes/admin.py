@@ -223,8 +223,18 @@ class ResponseInline(admin.TabularInline):
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
-    list_display = ["user", "quiz", "number", "state", "score", "max_score", "needs_grading"]
-    list_filter = ["quiz__course", "state", "needs_grading"]
+    list_display = [
+        "user",
+        "quiz",
+        "number",
+        "state",
+        "submitted_at",
+        "submitted_late",
+        "score",
+        "max_score",
+        "needs_grading",
+    ]
+    list_filter = ["quiz__course", "state", "submitted_late", "needs_grading"]
     list_select_related = ["user", "quiz"]
     search_fields = ["user__username", "quiz__title"]
     readonly_fields = [
@@ -237,6 +247,8 @@ class AttemptAdmin(admin.ModelAdmin):
         "last_saved_at",
         "submitted_at",
         "finished_by_time_limit",
+        "due_at",
+        "submitted_late",
         "score",
         "max_score",
         "needs_grading",

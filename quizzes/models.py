@@ -168,6 +168,14 @@ class Attempt(models.Model):
     last_saved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     finished_by_time_limit = models.BooleanField(default=False)
+    due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The student's own due date when the attempt was submitted (overrides applied).",
+    )
+    submitted_late = models.BooleanField(
+        default=False, help_text="Submitted after the student's due date; accepted all the same."
+    )
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     needs_grading = models.BooleanField(

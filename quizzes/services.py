@@ -9,7 +9,7 @@ an autosave that races a submit is refused rather than lost silently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -284,8 +284,13 @@ def attempt_submit(*, attempt: Attempt, answers: Answers | None = None) -> Submi
     """
     now = timezone.now()
     in_time = attempt.deadline is None or now < attempt.deadline + DEADLINE_GRACE
+    due_at, late = _lateness(attempt, now if in_time else attempt.deadline)
     changed = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).update(
-        state=AttemptState.SUBMITTED, submitted_at=now, finished_by_time_limit=not in_time
+        state=AttemptState.SUBMITTED,
+        submitted_at=now,
+        finished_by_time_limit=not in_time,
+        due_at=due_at,
+        submitted_late=late,
     )
     attempt.refresh_from_db()
     if changed != 1:
@@ -301,13 +306,31 @@ def attempt_submit(*, attempt: Attempt, answers: Answers | None = None) -> Submi
 def attempt_finish_if_expired(*, attempt: Attempt) -> bool:
     """Finish an open attempt whose time is up, with its autosaved answers."""
     now = timezone.now()
+    expired = attempt.deadline is not None and attempt.deadline < now - DEADLINE_GRACE
+    # Its answers stopped at the deadline, however much later this runs.
+    due_at, late = _lateness(attempt, attempt.deadline) if expired else (None, False)
     changed = Attempt.objects.filter(
         pk=attempt.pk, state=AttemptState.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE
-    ).update(state=AttemptState.SUBMITTED, submitted_at=now, finished_by_time_limit=True)
+    ).update(
+        state=AttemptState.SUBMITTED,
+        submitted_at=now,
+        finished_by_time_limit=True,
+        due_at=due_at,
+        submitted_late=late,
+    )
     attempt.refresh_from_db()
     if changed == 1:
         _grade_attempt(attempt)
     return changed == 1
+
+
+def _lateness(attempt: Attempt, answered_at: datetime | None) -> tuple[datetime | None, bool]:
+    """The student's own due date (overrides applied) and whether answers given at
+    `answered_at` are late. Late work is accepted, only marked (as Canvas does)."""
+    from cohorts.selectors import due_for_student
+
+    due_at = due_for_student(attempt.user, attempt.quiz)
+    return due_at, due_at is not None and answered_at is not None and answered_at > due_at
 
 
 def attempts_finish_expired() -> int:

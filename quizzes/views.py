@@ -8,10 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from cohorts.selectors import effective_time_limit
+from cohorts.selectors import due_for_student, effective_time_limit
+from course.models import Course
+from course.selectors import with_read_only
 from course.views import _get_course_for_user
 from quizzes import selectors, services
 from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
@@ -21,19 +24,25 @@ def _get_quiz_for_user(
     user: AbstractBaseUser, course_slug: str, quiz_key: str, *, write: bool = False
 ) -> Quiz:
     course = _get_course_for_user(user, course_slug, write=write)
-    quizzes = selectors.quizzes_for_user(user, course).select_related("course", "lesson__course")
-    return get_object_or_404(quizzes, key=quiz_key)
+    quizzes = selectors.quizzes_for_user(user, course).select_related("lesson__course")
+    quiz = get_object_or_404(quizzes, key=quiz_key)
+    quiz.course = course  # with its read_only annotation: a finished class shows no writes
+    return quiz
 
 
 def _get_attempt_for_user(
     user: AbstractBaseUser, attempt_id: int, *, write: bool = False
 ) -> Attempt:
     """The user's own attempt; anyone else's (staff included) is a 404. With `write`, the
-    course's class rule applies too: no answers into a class that has finished."""
-    attempts = Attempt.objects.select_related("quiz__course", "quiz__lesson")
+    course's class rule applies too: no answers into a class that has finished. Its
+    course comes with `read_only` while it is open, so a finished class offers no writes."""
+    attempts = Attempt.objects.select_related("user", "quiz__course", "quiz__lesson")
     attempt = get_object_or_404(attempts, pk=attempt_id, user=user, quiz__archived=False)
     if write:
-        _get_course_for_user(user, attempt.quiz.course.slug, write=True)
+        attempt.quiz.course = _get_course_for_user(user, attempt.quiz.course.slug, write=True)
+    elif attempt.is_open:  # its page offers writes, unless the class has finished
+        courses = with_read_only(Course.objects.filter(pk=attempt.quiz.course_id), user)
+        attempt.quiz.course = courses.get()
     return attempt
 
 
@@ -72,6 +81,8 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpRe
             messages.info(request, "Your time ran out; the attempt was submitted as saved.")
     open_attempt = next((a for a in attempts if a.is_open), None)
     used = len(attempts)
+    due_at = due_for_student(request.user, quiz)
+    submitted = any(not a.is_open for a in attempts)
     context = {
         "quiz": quiz,
         "course": quiz.course,
@@ -80,6 +91,9 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpRe
         "grade": selectors.quiz_grade(quiz, attempts),
         "attempts_left": None if not quiz.max_attempts else max(quiz.max_attempts - used, 0),
         "my_minutes": _minutes(effective_time_limit(request.user, quiz)),
+        "due_at": due_at,
+        "past_due": due_at is not None and due_at < timezone.now(),
+        "overdue": due_at is not None and due_at < timezone.now() and not submitted,
     }
     return render(request, "quizzes/quiz.html", context)
 
@@ -118,12 +132,15 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         _report_conflicts(request, result.conflicts)
         messages.success(request, "Your answers are saved.")
         return redirect(attempt)
+    due_at = due_for_student(request.user, attempt.quiz) if attempt.is_open else attempt.due_at
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "course": attempt.quiz.course,
         "questions": selectors.attempt_questions(attempt),
         "check_each": selectors.shows_feedback_per_question(attempt.quiz),
+        "due_at": due_at,
+        "past_due": due_at is not None and due_at < timezone.now(),
     }
     template = "quizzes/attempt.html" if attempt.is_open else "quizzes/result.html"
     return render(request, template, context)

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from quizzes import services
 from quizzes.models import Response
+from tests.factories import enroll
 from tests.quizzes.factories import essay, field_names, make_quiz, single
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,7 @@ def test_checking_works_without_javascript(client, student):
 def test_the_page_offers_check_buttons_only_in_that_mode(client, student):
     for mode, expected in (("after-each-question", True), ("after-submission", False)):
         quiz = make_quiz(f"quiz-{mode}", [single(), essay()], course_slug=mode, feedback=mode)
+        enroll(student, quiz.course)
         attempt = services.attempt_start(user=student, quiz=quiz)
         client.force_login(student)
         text = client.get(attempt.get_absolute_url()).text
