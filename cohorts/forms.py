@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 
 from cohorts.roster import MAX_BYTES
 
@@ -30,7 +31,15 @@ class RosterApplyForm(forms.Form):
     invite = forms.BooleanField(required=False)
 
 
-class ClassForm(forms.Form):
+class PlainLabelsForm(forms.Form):
+    """Labels without Django's trailing colon (the site's forms read as sentences)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ClassForm(PlainLabelsForm):
     """A new class, or a class's settings (course fixed once created)."""
 
     course = forms.ModelChoiceField(queryset=None, empty_label=None)
@@ -82,18 +91,31 @@ class ClassForm(forms.Form):
         return names
 
 
-class SectionForm(forms.Form):
+class SectionForm(PlainLabelsForm):
     name = forms.CharField(label="New section", max_length=100)
 
 
-class GraderAssignForm(forms.Form):
+class GraderAssignForm(PlainLabelsForm):
     section = forms.ModelChoiceField(queryset=None, empty_label=None)
     grader = forms.ModelChoiceField(queryset=None, empty_label=None)
 
     def __init__(self, *args, sections, graders, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = sections
+        self.fields["section"].label_from_instance = lambda section: section.name
         self.fields["grader"].queryset = graders
         self.fields["grader"].label_from_instance = lambda user: (
             f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
         )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
