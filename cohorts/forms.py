@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 
 from cohorts.roster import MAX_BYTES
 
@@ -119,3 +120,52 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+DATE_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class DueDatesForm(PlainLabelsForm):
+    """One optional date per quiz and lab of the class's course (`items`: (kind, object))."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for kind, item in items:
+            self.fields[f"{kind}-{item.pk}"] = forms.DateTimeField(
+                label=item.title, required=False, widget=DATE_INPUT
+            )
+
+    def dates(self) -> dict[tuple[str, int], object]:
+        return {
+            (kind, item.pk): self.cleaned_data[f"{kind}-{item.pk}"] for kind, item in self.items
+        }
+
+
+class DueOverrideForm(PlainLabelsForm):
+    """A date moved for one section or one student of the class."""
+
+    due_date = forms.ModelChoiceField(queryset=None, label="For", empty_label=None)
+    section = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
+    student = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
+    due_at = forms.DateTimeField(label="New date", widget=DATE_INPUT)
+
+    def __init__(self, *args, course_class, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_date"].queryset = course_class.due_dates.select_related("quiz", "lab")
+        self.fields["due_date"].label_from_instance = lambda due: due.item.title
+        self.fields["section"].queryset = course_class.sections.all()
+        self.fields["section"].label_from_instance = lambda section: section.name
+        enrolled = course_class.enrollments.values("user")
+        self.fields["student"].queryset = (
+            get_user_model().objects.filter(pk__in=enrolled).order_by("last_name", "username")
+        )
+        self.fields["student"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("section")) == bool(data.get("student")):
+            raise forms.ValidationError("Pick a section or a student (one of them).")
+        return data

@@ -8,10 +8,19 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from cohorts import roster
-from cohorts.models import CourseClass, Enrollment, GraderAssignment, Section, normalise_join_code
+from cohorts.models import (
+    CourseClass,
+    DueDate,
+    DueDateOverride,
+    Enrollment,
+    GraderAssignment,
+    Section,
+    normalise_join_code,
+)
 from course.models import Course
 from course.roles import STUDENT
 
@@ -223,6 +232,63 @@ def section_remove(*, section: Section) -> None:
 def grader_assign(*, section: Section, grader: AbstractBaseUser) -> bool:
     """Assign a grader to a section (idempotent); True when the assignment is new."""
     _, created = GraderAssignment.objects.get_or_create(section=section, grader=grader)
+    return created
+
+
+@transaction.atomic
+def due_dates_set(
+    *, course_class: CourseClass, dates: dict[tuple[str, int], datetime | None]
+) -> tuple[int, int, int]:
+    """Set the class's due dates, ("quiz" or "lab", id) -> date or None (no date). A date
+    that still has overrides is never cleared (they would go with it): ClassChangeRefused
+    names them and nothing is written. Returns (set, changed, cleared)."""
+    existing = {
+        ("quiz", due.quiz_id) if due.quiz_id else ("lab", due.lab_id): due
+        for due in course_class.due_dates.select_for_update().annotate(
+            override_count=Count("overrides")
+        )
+    }
+    blocked = [
+        due.item.title
+        for key, due in existing.items()
+        if key in dates and dates[key] is None and due.override_count
+    ]
+    if blocked:
+        raise ClassChangeRefused(
+            f"“{blocked[0]}” has overrides for sections or students: remove them before "
+            "clearing its date."
+        )
+    created = changed = cleared = 0
+    for (kind, item_id), due_at in dates.items():
+        due = existing.get((kind, item_id))
+        if due_at is None:
+            if due is not None:
+                due.delete()
+                cleared += 1
+        elif due is None:
+            DueDate.objects.create(
+                course_class=course_class, due_at=due_at, **{f"{kind}_id": item_id}
+            )
+            created += 1
+        elif due.due_at != due_at:
+            due.due_at = due_at
+            due.save(update_fields=["due_at"])
+            changed += 1
+    return created, changed, cleared
+
+
+def due_override_set(
+    *,
+    due_date: DueDate,
+    due_at: datetime,
+    section: Section | None = None,
+    user: AbstractBaseUser | None = None,
+) -> bool:
+    """Move a due date for one section or one student; True when the override is new."""
+    target = {"section": section} if section is not None else {"user": user}
+    _, created = DueDateOverride.objects.update_or_create(
+        due_date=due_date, **target, defaults={"due_at": due_at}
+    )
     return created
 
 

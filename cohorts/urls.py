@@ -28,6 +28,13 @@ urlpatterns = [
     path("classes/<int:class_id>/roster/", views.roster_upload, name="roster"),
     path("classes/<int:class_id>/dashboard/", views.class_dashboard, name="dashboard"),
     path("classes/<int:class_id>/runs/", views.class_runs, name="runs"),
+    path("classes/<int:class_id>/due/", views.due_dates, name="due"),
+    path("classes/<int:class_id>/due/overrides/", views.due_override_add, name="due-override"),
+    path(
+        "classes/<int:class_id>/due/overrides/<int:override_id>/remove/",
+        views.due_override_remove,
+        name="due-override-remove",
+    ),
     path(
         "classes/<int:class_id>/students/<int:student_id>/",
         views.student_record,

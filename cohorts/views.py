@@ -17,13 +17,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cohorts import dashboard, invitations, record, roster, selectors, services
 from cohorts.forms import (
     ClassForm,
+    DueDatesForm,
+    DueOverrideForm,
     GraderAssignForm,
     JoinForm,
     RosterApplyForm,
     RosterUploadForm,
     SectionForm,
 )
-from cohorts.models import CourseClass, Enrollment, GraderAssignment, Section, normalise_join_code
+from cohorts.models import (
+    CourseClass,
+    DueDateOverride,
+    Enrollment,
+    GraderAssignment,
+    Section,
+    normalise_join_code,
+)
 from course.models import Course
 from course.roles import GRADER
 from course.selectors import can_author
@@ -149,6 +158,96 @@ def _class_page(request, course_class, *, status=200, **forms) -> HttpResponse:
 @login_required
 def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     return _class_page(request, _get_class_for_staff(request.user, class_id))
+
+
+def _due_items(course_class: CourseClass) -> list[tuple[str, object]]:
+    """The course's quizzes and labs a class can set dates for (not archived)."""
+    from labs.models import Lab
+    from quizzes.models import Quiz
+
+    course_id = course_class.course_id
+    quizzes = Quiz.objects.filter(course_id=course_id, archived=False).order_by("title")
+    labs = Lab.objects.filter(course_id=course_id, archived=False).order_by("order", "id")
+    return [("quiz", quiz) for quiz in quizzes] + [("lab", lab) for lab in labs]
+
+
+def _due_page(request, course_class, *, dates_form=None, override_form=None, status=200):
+    items = _due_items(course_class)
+    if dates_form is None:
+        initial = {
+            f"{'quiz' if due.quiz_id else 'lab'}-{due.quiz_id or due.lab_id}": due.due_at
+            for due in course_class.due_dates.all()
+        }
+        dates_form = DueDatesForm(initial=initial, items=items)
+    context = {
+        "course_class": course_class,
+        "dates_form": dates_form,
+        "override_form": override_form or DueOverrideForm(course_class=course_class),
+        "overrides": DueDateOverride.objects.filter(due_date__course_class=course_class)
+        .select_related("due_date__quiz", "due_date__lab", "section", "user")
+        .order_by("due_date__due_at", "section__name", "user__username"),
+    }
+    return render(request, "cohorts/due_dates.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def due_dates(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The class's due dates, one per quiz and lab, and their overrides."""
+    course_class = _get_class_for_author(request.user, class_id)
+    if request.method == "GET":
+        return _due_page(request, course_class)
+    if course_class.archived:
+        messages.error(request, "The class is archived; its due dates can no longer change.")
+        return redirect("cohorts:due", class_id)
+    form = DueDatesForm(request.POST, items=_due_items(course_class))
+    if not form.is_valid():
+        return _due_page(request, course_class, dates_form=form, status=400)
+    try:
+        created, changed, cleared = services.due_dates_set(
+            course_class=course_class, dates=form.dates()
+        )
+    except services.ClassChangeRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _due_page(request, course_class, dates_form=form, status=409)
+    messages.success(request, f"Saved: {created} set, {changed} moved, {cleared} cleared.")
+    return redirect("cohorts:due", class_id)
+
+
+@require_POST
+@login_required
+def due_override_add(request: HttpRequest, class_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    form = DueOverrideForm(request.POST, course_class=course_class)
+    if course_class.archived:
+        form.add_error(None, "The class is archived; its due dates can no longer change.")
+    if not form.is_valid():
+        return _due_page(request, course_class, override_form=form, status=400)
+    data = form.cleaned_data
+    services.due_override_set(
+        due_date=data["due_date"],
+        due_at=data["due_at"],
+        section=data["section"],
+        user=data["student"],
+    )
+    who = data["section"].name if data["section"] else data["student"].get_username()
+    messages.success(request, f"{data['due_date'].item.title} moved for {who}.")
+    return redirect("cohorts:due", class_id)
+
+
+@require_POST
+@login_required
+def due_override_remove(request: HttpRequest, class_id: int, override_id: int) -> HttpResponse:
+    course_class = _get_class_for_author(request.user, class_id)
+    override = get_object_or_404(
+        DueDateOverride, pk=override_id, due_date__course_class=course_class
+    )
+    if course_class.archived:
+        messages.error(request, "The class is archived; its due dates can no longer change.")
+    else:
+        override.delete()
+        messages.success(request, "Override removed: the class's date applies again.")
+    return redirect("cohorts:due", class_id)
 
 
 @require_GET
