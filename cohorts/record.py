@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Max, Q
 
 from cohorts.models import Enrollment
-from cohorts.selectors import effective_due, effective_time_limit
+from cohorts.selectors import due_dates_for_student, effective_time_limit
 from course.models import CardState, FlashcardReview, FlashcardReviewState, Lesson
 from course.selectors import lessons_for_user, progress_by_lesson, visible_flashcards
 from labs.models import Lab, LabRun
@@ -41,9 +41,10 @@ class QuizRow:
 
     @property
     def late(self) -> bool:
-        """The first submitted attempt came after the due date."""
-        submitted = [a.submitted_at for a in self.attempts if a.submitted_at]
-        return bool(self.due_at and submitted and min(submitted) > self.due_at)
+        """The first submitted attempt came after the date that applied when it was
+        submitted (stored on the attempt: a later extension does not rewrite history)."""
+        submitted = [a for a in self.attempts if a.state == AttemptState.SUBMITTED]
+        return bool(submitted and submitted[0].submitted_late)
 
     @property
     def missing(self) -> bool:
@@ -104,6 +105,7 @@ def student_record(enrollment: Enrollment, *, now: datetime) -> StudentRecord:
         )
         for lesson in lessons
     ]
+    due = due_dates_for_student(user, course.pk)
     quizzes = list(quizzes_for_user(user, course).order_by("title"))
     attempts: dict[int, list[Attempt]] = {}
     for attempt in Attempt.objects.filter(user=user, quiz__in=quizzes).order_by("number"):
@@ -113,7 +115,7 @@ def student_record(enrollment: Enrollment, *, now: datetime) -> StudentRecord:
             quiz,
             attempts.get(quiz.pk, []),
             quiz_grade(quiz, attempts.get(quiz.pk, [])),
-            effective_due(user, quiz),
+            due.get(("quiz", quiz.pk)),
             effective_time_limit(user, quiz),
             now,
         )
@@ -123,7 +125,7 @@ def student_record(enrollment: Enrollment, *, now: datetime) -> StudentRecord:
     runs: dict[int, list[LabRun]] = {}
     for run in LabRun.objects.filter(user=user, lab__in=labs).defer("result", "metrics"):
         runs.setdefault(run.lab_id, []).append(run)
-    lab_rows = [LabRow(lab, runs.get(lab.pk, []), effective_due(user, lab)) for lab in labs]
+    lab_rows = [LabRow(lab, runs.get(lab.pk, []), due.get(("lab", lab.pk))) for lab in labs]
     flashcards = _flashcards(user, course, now)
     moments = [row.last_viewed_at for row in lesson_rows]
     moments += [a.started_at for rows in attempts.values() for a in rows]
