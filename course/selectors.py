@@ -66,6 +66,19 @@ def in_a_class_of(user: AbstractBaseUser, course_field: str = "pk") -> Q:
     return Q(**{f"{course_field}__in": enrolled}) | Q(**{f"{course_field}__in": grading})
 
 
+def sees_work_of(viewer: AbstractBaseUser, student_id: int, course_id: int) -> bool:
+    """Whose quiz attempts and lab runs in a course a user may read (never change): their
+    own; every student's for an instructor; for a grader, the students of the sections
+    they grade in a class of the course. Other students never see anyone's."""
+    if viewer.pk == student_id or can_author(viewer):
+        return True
+    return GraderAssignment.objects.filter(
+        grader=viewer,
+        section__course_class__course_id=course_id,
+        section__enrollments__user_id=student_id,
+    ).exists()
+
+
 def with_read_only(courses: QuerySet[Course], user: AbstractBaseUser) -> QuerySet[Course]:
     """Annotate `read_only`: True when the user reaches the course only through archived
     classes (a finished class stays readable, but its students change nothing in it).

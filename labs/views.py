@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from cohorts.selectors import due_for_student
-from course.selectors import can_author
+from course.selectors import can_author, sees_work_of
 from course.views import _get_course_for_user
 from labs import selectors, services
 from labs.charts import compare_charts, run_charts
@@ -37,11 +37,19 @@ def _mark_late(runs: list[LabRun], due_at) -> list[LabRun]:
 
 
 def _get_run_for_user(user: AbstractBaseUser, run_id: int) -> LabRun:
-    """A student sees only their own runs; instructors see every run."""
+    """A student sees only their own runs; instructors see every run; a grader sees the
+    runs of the students they grade (course.selectors.sees_work_of), read-only."""
     runs = LabRun.objects.select_related("lab", "lab__course", "user")
-    if not can_author(user):
-        runs = runs.filter(user=user, lab__published=True, lab__archived=False)
-    return get_object_or_404(runs, pk=run_id)
+    if can_author(user):
+        return get_object_or_404(runs, pk=run_id)
+    run = get_object_or_404(runs, pk=run_id, lab__published=True, lab__archived=False)
+    if run.user_id != user.pk and not sees_work_of(user, run.user_id, run.lab.course_id):
+        raise Http404("No such run.")
+    return run
+
+
+def _can_cancel(user: AbstractBaseUser, run: LabRun) -> bool:
+    return run.user_id == user.pk or can_author(user)
 
 
 def _lab_page(request: HttpRequest, lab: Lab, *, submitted=None, error="", status=200):
@@ -106,6 +114,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "course": run.lab.course,
         "ahead": selectors.runs_ahead(run),
         "charts": run_charts(run),
+        "can_cancel": _can_cancel(request.user, run),
     }
     if request.htmx:
         response = render(request, "labs/run.html#run-status", context)
@@ -121,7 +130,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _get_run_for_user(request.user, run_id)
-    if run.user_id != request.user.pk and not can_author(request.user):
+    if not _can_cancel(request.user, run):
         return HttpResponse(status=404)
     services.lab_run_cancel(run=run)
     if not request.htmx:

@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cohorts.selectors import due_for_student, effective_time_limit
 from course.models import Course
-from course.selectors import with_read_only
+from course.selectors import sees_work_of, with_read_only
 from course.views import _get_course_for_user
 from quizzes import selectors, services
 from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
@@ -40,9 +40,27 @@ def _get_attempt_for_user(
     attempt = get_object_or_404(attempts, pk=attempt_id, user=user, quiz__archived=False)
     if write:
         attempt.quiz.course = _get_course_for_user(user, attempt.quiz.course.slug, write=True)
-    elif attempt.is_open:  # its page offers writes, unless the class has finished
+        return attempt
+    return _with_class_state(attempt, user)
+
+
+def _with_class_state(attempt: Attempt, user: AbstractBaseUser) -> Attempt:
+    """An open attempt's page offers writes, unless the owner's class has finished."""
+    if attempt.is_open:
         courses = with_read_only(Course.objects.filter(pk=attempt.quiz.course_id), user)
         attempt.quiz.course = courses.get()
+    return attempt
+
+
+def _get_attempt_for_viewer(user: AbstractBaseUser, attempt_id: int) -> Attempt:
+    """An attempt to read: the student's own (as _get_attempt_for_user), or one that staff
+    may read (course.selectors.sees_work_of: instructors, the student's graders)."""
+    attempts = Attempt.objects.select_related("user", "quiz__course", "quiz__lesson")
+    attempt = get_object_or_404(attempts, pk=attempt_id, quiz__archived=False)
+    if attempt.user_id == user.pk:
+        return _with_class_state(attempt, user)
+    if not sees_work_of(user, attempt.user_id, attempt.quiz.course_id):
+        raise Http404("No such attempt.")
     return attempt
 
 
@@ -117,8 +135,14 @@ def attempt_start(request: HttpRequest, course_slug: str, quiz_key: str) -> Http
 @require_http_methods(["GET", "POST"])
 @login_required
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """GET: the attempt (or its result once finished). POST: save without JavaScript."""
-    attempt = _get_attempt_for_user(request.user, attempt_id, write=request.method == "POST")
+    """GET: the attempt (or its result once finished); staff read a student's attempt as a
+    result page, never a form. POST: save without JavaScript (the owner only)."""
+    if request.method == "GET":
+        attempt = _get_attempt_for_viewer(request.user, attempt_id)
+        if attempt.user_id != request.user.pk:
+            return _staff_attempt_view(request, attempt)
+    else:
+        attempt = _get_attempt_for_user(request.user, attempt_id, write=True)
     if attempt.is_open and attempt.is_expired():
         services.attempt_finish_if_expired(attempt=attempt)
     if request.method == "POST":
@@ -144,6 +168,20 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     }
     template = "quizzes/attempt.html" if attempt.is_open else "quizzes/result.html"
     return render(request, template, context)
+
+
+def _staff_attempt_view(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    if attempt.is_open and attempt.is_expired():
+        services.attempt_finish_if_expired(attempt=attempt)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "course": attempt.quiz.course,
+        "questions": selectors.attempt_questions(attempt),
+        "student": attempt.user,
+        "due_at": attempt.due_at,
+    }
+    return render(request, "quizzes/result.html", context)
 
 
 @require_POST

@@ -124,15 +124,24 @@ def test_a_timed_attempt_shows_its_deadline(client, student):
     assert "Time limit: submit by" in client.get(attempt.get_absolute_url()).text
 
 
-def test_another_student_staff_and_graders_get_a_404(
-    client, student, other_student, instructor, grader
+def test_another_student_and_graders_of_other_sections_get_a_404(
+    client, student, other_student, grader
 ):
     quiz = make_quiz()
     attempt = services.attempt_start(user=student, quiz=quiz)
-    for user in (other_student, instructor, grader):
+    for user in (other_student, grader):
         client.force_login(user)
         assert client.get(attempt.get_absolute_url()).status_code == 404
         assert client.post(attempt.get_absolute_url(), {}).status_code == 404
+
+
+def test_an_instructor_reads_it_without_a_form_and_cannot_write_to_it(client, student, instructor):
+    attempt = services.attempt_start(user=student, quiz=make_quiz())
+    client.force_login(instructor)
+    response = client.get(attempt.get_absolute_url())
+    assert response.status_code == 200 and "Not submitted yet" in response.text
+    assert 'name="q-' not in response.text and "/autosave/" not in response.text
+    assert client.post(attempt.get_absolute_url(), {}).status_code == 404
 
 
 def test_it_requires_login(client, student):
