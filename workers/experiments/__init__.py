@@ -304,7 +304,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             Param(
                 "safety_weight",
                 "float",
-                2.0,
+                1.0,
                 "annotators' bonus for a refusal (logits) in the dosage scenario",
                 0.0,
                 10.0,
