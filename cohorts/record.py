@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Q
 
-from cohorts.models import Enrollment
-from cohorts.selectors import due_dates_for_student, effective_time_limit
+from cohorts.models import Accommodation, Enrollment
+from cohorts.selectors import due_dates_for_student, stretched_limit
 from course.models import CardState, FlashcardReview, FlashcardReviewState, Lesson
 from course.selectors import lessons_for_user, progress_by_lesson, visible_flashcards
 from labs.models import Lab, LabRun
@@ -106,6 +106,10 @@ def student_record(enrollment: Enrollment, *, now: datetime) -> StudentRecord:
         for lesson in lessons
     ]
     due = due_dates_for_student(user, course.pk)
+    try:
+        accommodation = enrollment.accommodation
+    except Accommodation.DoesNotExist:
+        accommodation = None
     quizzes = list(quizzes_for_user(user, course).order_by("title"))
     attempts: dict[int, list[Attempt]] = {}
     for attempt in Attempt.objects.filter(user=user, quiz__in=quizzes).order_by("number"):
@@ -116,7 +120,7 @@ def student_record(enrollment: Enrollment, *, now: datetime) -> StudentRecord:
             attempts.get(quiz.pk, []),
             quiz_grade(quiz, attempts.get(quiz.pk, [])),
             due.get(("quiz", quiz.pk)),
-            effective_time_limit(user, quiz),
+            stretched_limit(quiz.time_limit, accommodation),
             now,
         )
         for quiz in quizzes

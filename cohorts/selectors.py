@@ -123,7 +123,12 @@ def effective_time_limit(user: AbstractBaseUser, quiz: Quiz) -> timedelta | None
         .order_by("enrollment__course_class__archived", "-enrollment__course_class__created_at")
         .first()
     )
-    if accommodation is None:
+    return stretched_limit(limit, accommodation)
+
+
+def stretched_limit(limit: timedelta | None, accommodation: Accommodation | None):
+    """A time limit with extra time: the multiplier first, then the added minutes."""
+    if limit is None or accommodation is None:
         return limit
     stretched = limit * float(accommodation.time_multiplier)
     return stretched + timedelta(minutes=accommodation.extra_minutes)

@@ -133,3 +133,11 @@ def test_the_class_page_links_each_student_to_their_record(client, instructor, b
     client.force_login(instructor)
     response = client.get(reverse("cohorts:class", args=[built.pk]))
     assert _url(built, "ann") in response.text and _url(built, "ben") in response.text
+
+
+def test_the_page_reads_a_bounded_number_of_queries(
+    client, instructor, built, django_assert_max_num_queries
+):
+    client.force_login(instructor)
+    with django_assert_max_num_queries(20):  # none per quiz or lab: one query each
+        assert client.get(_url(built, "ann")).status_code == 200
