@@ -4,8 +4,9 @@
 
 Loads the course bundle into a fresh SQLite database under a temporary directory (or
 the database named by BENCH_DATABASE_URL; use a scratch database), enrolls the students
-in three sections, gives each some lesson progress, flashcard reviews and a submitted
-quiz attempt, then prints the dashboard's query count and p50/max time over a few runs.
+in three sections, gives each some lesson progress, flashcard reviews and submitted quiz
+attempts, sets due dates (with section and student overrides), then prints the
+dashboard's query count and p50/max time over a few runs.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _fill(students: int):
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from cohorts.models import CourseClass, Enrollment, Section
+    from cohorts.models import CourseClass, DueDate, DueDateOverride, Enrollment, Section
     from course.models import Course, Flashcard, FlashcardReview, Lesson, LessonProgress
     from labs.models import Lab, LabRun
     from quizzes.models import Attempt, AttemptState, Quiz
@@ -135,6 +136,25 @@ def _fill(students: int):
     FlashcardReview.objects.bulk_create(reviews, batch_size=5000)
     Attempt.objects.bulk_create(attempts, batch_size=5000)
     LabRun.objects.bulk_create(runs, batch_size=5000)
+    # every quiz and lab due (all but one already past), a section's and 50 students' dates
+    # moved: the "past due, not handed in" check has work to do
+    dues = DueDate.objects.bulk_create(
+        [
+            DueDate(course_class=course_class, quiz=quiz, due_at=now - timedelta(days=n))
+            for n, quiz in enumerate(quizzes)
+        ]
+        + [
+            DueDate(course_class=course_class, lab=lab, due_at=now - timedelta(days=n + 1))
+            for n, lab in enumerate(labs)
+        ]
+    )
+    DueDateOverride.objects.bulk_create(
+        [DueDateOverride(due_date=due, section=sections[0], due_at=now) for due in dues]
+        + [
+            DueDateOverride(due_date=dues[0], user=user, due_at=now + timedelta(days=3))
+            for user in users[:50]
+        ]
+    )
     return course_class
 
 

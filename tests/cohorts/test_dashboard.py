@@ -119,7 +119,13 @@ def test_a_strange_idle_window_falls_back_to_a_week(client, instructor, built):
 def test_it_issues_a_constant_number_of_queries_whatever_the_class_size(
     client, instructor, built, size, django_assert_max_num_queries
 ):
+    from cohorts.models import DueDate, DueDateOverride
+
     quiz = built.course.quizzes.get()
+    due = DueDate.objects.create(course_class=built, quiz=quiz, due_at=timezone.now())
+    DueDateOverride.objects.create(
+        due_date=due, section=built.sections.first(), due_at=timezone.now()
+    )
     lesson = Lesson.objects.filter(course=built.course).first()
     for n in range(size):
         user = make_user(f"extra-{n}", STUDENT)
@@ -127,7 +133,7 @@ def test_it_issues_a_constant_number_of_queries_whatever_the_class_size(
         lesson_set_complete(user=user, lesson=lesson, complete=True)
         _submitted(user, quiz, 2, 4)
     client.force_login(instructor)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(19):
         assert client.get(reverse("cohorts:dashboard", args=[built.pk])).status_code == 200
 
 
@@ -151,3 +157,24 @@ def test_lesson_progress_of_other_courses_is_not_counted(built):
         )
     board = class_dashboard(built, now=timezone.now())
     assert [bar.value for bar in board.lessons] == [2, 1, 0, 0]
+
+
+def test_work_past_a_students_own_due_date_and_not_handed_in_puts_them_behind(built):
+    """The quiz was due yesterday: Ann and Ben submitted it, Cy did not. The lab was due
+    yesterday for the class, but Mon's date is next week: Ann ran it anyway, Ben did not
+    (so he is missing it), and Cy did not either."""
+    from cohorts.models import DueDate, DueDateOverride
+
+    now = timezone.now()
+    quiz = built.course.quizzes.get()
+    lab = built.course.labs.get()
+    DueDate.objects.create(course_class=built, quiz=quiz, due_at=now - timedelta(days=1))
+    lab_due = DueDate.objects.create(course_class=built, lab=lab, due_at=now - timedelta(1))
+    DueDateOverride.objects.create(
+        due_date=lab_due, section=built.sections.get(name="Mon"), due_at=now + timedelta(7)
+    )
+    board = class_dashboard(built, now=now, idle_days=30)
+    reasons = {row.enrollment.user.username: row.reasons for row in board.behind}
+    assert "ann" not in reasons
+    assert "1 past due, not handed in" in reasons["ben"]
+    assert "2 past due, not handed in" in reasons["cy"]
