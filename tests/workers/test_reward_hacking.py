@@ -1,7 +1,7 @@
-"""Experiment 4 (reward hacking) at a small configuration: RLOO against a reward model learnt
-from length-loving annotators. Without a KL penalty the proxy keeps rising while the gold
-score falls well below where it started; a KL penalty of 0.3 keeps the policy close to the
-SFT model and its gold higher."""
+"""Experiment 4 (reward hacking) at a small configuration: RLOO from a lightly fine-tuned
+policy (8 SFT steps) against a reward model learnt from length-loving annotators. Without a
+KL penalty gold first rises with the proxy, peaks and falls while the proxy keeps rising; a
+KL penalty of 0.3 keeps the policy close to the SFT model and its gold higher."""
 
 import json
 
@@ -11,10 +11,12 @@ from workers import run_experiment
 
 pytestmark = pytest.mark.slow
 
-# 16 prompts a step at twice the default learning rate: the same story as the defaults
-# (32 prompts, lr 1e-4, 80 steps) in half the time. Seeds 0 and 1 both: gold rose 0.04-0.07,
-# peaked by step 21, ended 0.75-1.1 below its start; KL 30-34 nats vs 1.4-1.7 at coef 0.3.
-PARAMS = {"steps": 70, "prompts_per_step": 16, "lr": 2e-4, "sweep": "0.3", "seed": 0}
+# The defaults (16 prompts x 4 samples, lr 1e-4, 8 SFT steps, length bias 0.2) with 70 steps
+# instead of 80. Seed 0 on the small model: gold 0.40 -> 0.57 (step 14) -> -0.19, proxy
+# 0.78 -> 4.46 (still at its highest at the end), KL 21.4 vs 2.7 at coef 0.3 (gold 0.55 there);
+# fitted a 0.089, b 0.139, R^2 0.99. The early rise depends on the seed: seed 1 rose only
+# +0.004 (0.355 -> 0.359) before it fell, with a < 0.
+PARAMS = {"steps": 70, "sweep": "0.3", "seed": 0}
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +33,20 @@ def test_the_proxy_keeps_rising_while_gold_falls(result):
     assert f["length_end"] > 25  # the exploit: long answers
 
 
-def test_gold_rises_a_little_and_peaks_before_it_falls(result):
+def test_gold_rises_clearly_and_peaks_before_it_falls(result):
     f = result["findings"]
-    assert f["gold_peak"] >= f["gold_start"] + 0.02
-    assert 10 <= f["gold_peak_step"] <= 40
+    assert f["gold_peak"] >= f["gold_start"] + 0.12  # measured +0.17
+    assert 8 <= f["gold_peak_step"] <= 40
+    assert f["gold_end"] < f["gold_peak"] - 0.4
+    assert f["proxy_end"] > f["proxy_at_gold_peak"] + 1.0  # the proxy kept rising
+
+
+def test_the_fitted_curve_rises_then_falls(result):
+    f = result["findings"]
+    assert f["fit_a"] > 0
+    assert f["fit_b"] > 0
+    assert f["fit_r_squared"] > 0.8
+    assert result["tables"][1]["columns"] == ["a", "b", "r_squared", "peak_d"]
 
 
 def test_a_kl_penalty_keeps_the_policy_close_and_gold_higher(result):

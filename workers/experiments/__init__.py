@@ -181,6 +181,14 @@ EXPERIMENTS: dict[str, Experiment] = {
         module="workers.experiments.reward_hacking",
         params=(
             Param("steps", "int", 80, "RL steps per run", 5, 300),
+            Param(
+                "sft_steps",
+                "int",
+                8,
+                "SFT steps before RL (few: a policy with room to improve; 36: fully tuned)",
+                1,
+                200,
+            ),
             Param("kl_coef", "float", 0.0, "KL coefficient of the main run", 0.0, 2.0),
             Param(
                 "sweep",
@@ -190,14 +198,14 @@ EXPERIMENTS: dict[str, Experiment] = {
                 choices=("none", "0.3", "0.1,0.3", "0.03,0.1,0.3"),
             ),
             Param("lr", "float", 1e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
-            Param("prompts_per_step", "int", 32, "prompts per RL step", 4, 64),
-            Param("samples_per_prompt", "int", 2, "samples per prompt (RLOO group)", 2, 8),
+            Param("prompts_per_step", "int", 16, "prompts per RL step", 4, 64),
+            Param("samples_per_prompt", "int", 4, "samples per prompt (RLOO group)", 2, 8),
             Param("max_new_tokens", "int", 40, "longest sampled response", 8, 64),
             Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
             Param(
                 "length_bias",
                 "float",
-                0.35,
+                0.2,
                 "annotators' preference per extra word (the exploitable flaw)",
                 0.0,
                 1.0,

@@ -14,6 +14,14 @@ from workers.experiments import rlhf_setup as rs
 from workers.experiments.common import result_shell
 from workers.runtime import Report
 
+# The proxy: comparisons spread over the prompt groups, 4 epochs at lr 1e-3. With TRL's
+# 3e-4, 2 epochs and prompts drawn from all prompts (harmful ones outnumber borderline ones
+# 18 to 1) the tiny reward model preferred refusals to the right answers of borderline and
+# how-to requests, so from the first step the policy learnt to refuse them and gold rose at
+# most +0.04-0.07 before it fell.
+RM_EPOCHS = 4
+RM_LR = 1e-3
+
 LIVE_KEYS = ("proxy_reward", "gold", "kl", "response_length", "refusal_harmful",
              "refusal_borderline")  # fmt: skip
 SWEEP_KEYS = ("proxy_reward", "gold", "kl")
@@ -28,15 +36,22 @@ def sweep_values(p: dict[str, Any]) -> list[float]:
 
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     coefs = sweep_values(p)
-    n_rm = rs.rm_steps(p["pairs"])
+    n_rm = rs.rm_steps(p["pairs"], RM_EPOCHS)
     sft, tok, base, t_setup, progress, done = rs.sft_policy(
-        report, p["seed"], n_rm + p["steps"] * len(coefs)
+        report, p["seed"], n_rm + p["steps"] * len(coefs), steps=p["sft_steps"]
     )
     total = progress.total
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
-        base, pairs=p["pairs"], length_bias=p["length_bias"], seed=p["seed"],
-        progress=progress, step_offset=done,
-    )  # fmt: skip
+        base,
+        pairs=p["pairs"],
+        length_bias=p["length_bias"],
+        seed=p["seed"],
+        progress=progress,
+        step_offset=done,
+        balanced=True,
+        lr=RM_LR,
+        epochs=RM_EPOCHS,
+    )
     reward_fn = rl.reward_model_fn(rm_model, rm_tok)
     reference = rl.frozen_copy(sft)
     prompts = rs.rl_prompts()
@@ -84,6 +99,7 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
     gold0, proxy0 = gold[first], proxy[first]
     d = [math.sqrt(max(0.0, x)) for x in kl]
     a, b = rl.fit_gao_curve(d[first:], [g - gold0 for g in gold[first:]])
+    r2 = fit_r_squared(a, b, d[first:], [g - gold0 for g in gold[first:]])
 
     res = result_shell(base)
     res["series"]["reward_over_steps"] = {
@@ -154,8 +170,8 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
     res["tables"].append({
         "title": "Gold against d = sqrt(KL), fitted R(d) = d (a - b log d) (KL coef "
                  f"{main_coef:g}, gold relative to its start)",
-        "columns": ["a", "b", "peak_d"],
-        "rows": [[round(a, 4), round(b, 4),
+        "columns": ["a", "b", "r_squared", "peak_d"],
+        "rows": [[round(a, 4), round(b, 4), round(r2, 4),
                   round(math.exp(a / b - 1), 3) if b > 0 else None]],
     })  # fmt: skip
     # samples: the start, then the exploit (largest proxy-gold gap at the end)
@@ -177,7 +193,8 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
         f"{proxy_end:.2f} over {p['steps']} steps while the gold score went from {gold0:.2f} "
         f"to a peak of {gold[peak_i]:.2f} (step {peak_step}) and then down to {gold_end:.2f}, "
         f"as responses grew to {rows[0][5]:.0f} tokens and drifted {kl_end:.1f} nats from the "
-        f"SFT model." + (f" Sweep: {sweep_bits}." if sweep_bits else "")
+        f"SFT model. Gold against d = sqrt(KL) fits R(d) = d({a:.2f} - {b:.2f} log d) "
+        f"(R^2 {r2:.2f})." + (f" Sweep: {sweep_bits}." if sweep_bits else "")
     )
     res["findings"] = {
         "proxy_start": round(proxy0, 4),
@@ -186,11 +203,13 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
         "gold_start": round(gold0, 4),
         "gold_peak": round(gold[peak_i], 4),
         "gold_peak_step": peak_step,
+        "proxy_at_gold_peak": round(proxy[peak_i], 4),
         "gold_end": round(gold_end, 4),
         "kl_end": round(kl_end, 4),
         "length_end": rows[0][5],
         "fit_a": round(a, 4),
         "fit_b": round(b, 4),
+        "fit_r_squared": round(r2, 4),
         **{f"gold_end_kl{r[0]:g}": r[2] for r in rows},
         **{f"proxy_end_kl{r[0]:g}": r[1] for r in rows},
         **{f"kl_end_kl{r[0]:g}": r[4] for r in rows},
@@ -198,4 +217,14 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
     return res
 
 
-__all__ = ["run", "summarise", "time"]
+def fit_r_squared(a: float, b: float, ds: list[float], ys: list[float]) -> float:
+    """Share of the variance of ``ys`` that the fitted ``R(d)`` explains."""
+    if not ys:
+        return 0.0
+    mean = sum(ys) / len(ys)
+    total = sum((y - mean) ** 2 for y in ys)
+    resid = sum((y - rl.gao_curve(a, b, d)) ** 2 for d, y in zip(ds, ys, strict=True))
+    return 1 - resid / total if total > 0 else 0.0
+
+
+__all__ = ["fit_r_squared", "run", "summarise", "time"]

@@ -46,26 +46,56 @@ def proxy_reward_model(
     noise: float = 0.3,
     progress: Progress | None = None,
     step_offset: int = 0,
+    balanced: bool = False,
+    lr: float = 3e-4,
+    epochs: int = 2,
 ):
     """A Bradley-Terry reward model (TRL ``RewardTrainer``) on ``pairs`` comparisons by
-    simulated annotators with ``length_bias`` per word. Returns (model, tokenizer, info)."""
+    simulated annotators with ``length_bias`` per word. ``balanced``: the labelled
+    conversations are spread evenly over the prompt groups (as the RL batches are) instead of
+    drawn from all prompts, where harmful ones outnumber borderline ones 18 to 1.
+    Returns (model, tokenizer, info)."""
     pool = ann.response_pool(rl_prompts(), 8, seed=seed + 1)
     raters = ann.Annotators(noise=noise, length_bias=length_bias, seed=seed)
-    labelled = ann.sample_pairs(pool, pairs, raters, random.Random(seed))
+    if balanced:
+        labelled = balanced_pairs(pool, pairs, raters, random.Random(seed))
+    else:
+        labelled = ann.sample_pairs(pool, pairs, raters, random.Random(seed))
     data = [(c.info.prompt, c.response, r.response) for c, r in labelled]
-    steps = rm_steps(pairs)
+    steps = rm_steps(pairs, epochs)
     t = time.perf_counter()
+    if balanced:
+        import torch
+
+        torch.manual_seed(seed)  # the new score head's initialisation, whatever ran before
     model, tok, info = rm.train_pairwise(
-        base, data, steps=steps, seed=seed, progress=progress, step_offset=step_offset
+        base, data, steps=steps, lr=lr, seed=seed, progress=progress, step_offset=step_offset
     )
     info["seconds"] = time.perf_counter() - t
     info["steps"] = steps
     return model, tok, info
 
 
-def rm_steps(pairs: int) -> int:
-    """About two epochs at batch 16, within [20, 200] steps."""
-    return max(20, min(200, 2 * pairs // 16))
+def rm_steps(pairs: int, epochs: int = 2) -> int:
+    """About ``epochs`` epochs at batch 16, within [20, 100 * epochs] steps."""
+    return max(20, min(100 * epochs, epochs * pairs // 16))
+
+
+def balanced_pairs(
+    pool: list[list[ann.Judged]], n: int, annotators: ann.Annotators, rng: random.Random
+) -> list[tuple[ann.Judged, ann.Judged]]:
+    """``n`` labelled comparisons, the prompt groups taking turns (a random prompt of the
+    group, two different responses to it)."""
+    by_group: dict[str, list[list[ann.Judged]]] = {}
+    for responses in pool:
+        if len(responses) >= 2:
+            by_group.setdefault(responses[0].info.group, []).append(responses)
+    groups = sorted(by_group)
+    out = []
+    for i in range(n):
+        a, b = rng.sample(rng.choice(by_group[groups[i % len(groups)]]), 2)
+        out.append(annotators.compare(a, b))
+    return out
 
 
 def trainable_copy(model):
