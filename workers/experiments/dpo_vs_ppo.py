@@ -7,6 +7,7 @@ time."""
 from __future__ import annotations
 
 import random
+import statistics
 import tempfile
 import time
 from typing import Any
@@ -18,19 +19,40 @@ from workers.experiments.common import pct, result_shell
 from workers.generation import format_prompt
 from workers.runtime import Progress, Report, use_bf16
 
+# The fixed evaluation set: up to 12 prompts per group (110 prompts), 2 samples each. With
+# 6 per group and one sample (60 answers) the standard error of a gold measurement was at
+# least 0.08 (the SFT model's per-prompt spread, 0.62, over sqrt(60)), as large as the
+# DPO-PPO differences it was meant to show. Both methods answer the same prompts, so their
+# difference is judged prompt by prompt (a paired standard error).
+EVAL_PER_GROUP = 12
+EVAL_SAMPLES = 2
+
 
 def measure(policy, reference, tok, infos, seed: int) -> dict[str, float]:
-    """Gold and sequence KL to the reference of one sample per prompt."""
+    """Gold and sequence KL to the reference of ``EVAL_SAMPLES`` samples per prompt; the
+    gold's standard error is over the prompts' mean gold; ``seconds`` the time it took."""
     import torch
 
+    t = time.perf_counter()
     torch.manual_seed(seed)
-    ro = rl.rollout(policy, tok, infos, max_new_tokens=40, temperature=1.0)
+    batch = [i for i in infos for _ in range(EVAL_SAMPLES)]
+    ro = rl.rollout(policy, tok, batch, max_new_tokens=40, temperature=1.0)
     with torch.no_grad():
         lp = rl.token_logprobs(policy, ro)
         ref = rl.token_logprobs(reference, ro)
     kl = ((lp - ref) * ro.response_mask).sum(1).mean().item()
-    gold = sum(world.gold_score(i, r) for i, r in zip(infos, ro.responses, strict=True))
-    return {"gold": gold / len(infos), "kl": kl, "length": sum(ro.lengths) / len(ro.lengths)}
+    golds = [world.gold_score(i, r) for i, r in zip(batch, ro.responses, strict=True)]
+    per_prompt = [
+        statistics.fmean(golds[j : j + EVAL_SAMPLES]) for j in range(0, len(golds), EVAL_SAMPLES)
+    ]
+    return {
+        "per_prompt": per_prompt,
+        "gold": statistics.fmean(golds),
+        "gold_se": statistics.stdev(per_prompt) / len(per_prompt) ** 0.5,
+        "kl": kl,
+        "length": sum(ro.lengths) / len(ro.lengths),
+        "seconds": time.perf_counter() - t,
+    }
 
 
 def preference_data(p: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -97,7 +119,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         report, p["seed"], 1 + p["dpo_steps"] + n_rm + p["ppo_steps"]
     )
     reference = rl.frozen_copy(sft)
-    eval_infos = world.eval_prompts(per_group=6, seed=p["seed"] + 7)
+    eval_infos = world.eval_prompts(per_group=EVAL_PER_GROUP, seed=p["seed"] + 7)
     start = measure(sft, reference, tok, eval_infos, p["seed"])
     pairs = preference_data(p)
     progress.tick(done + 1, {"sft_gold": start["gold"]}, force=True)
@@ -105,7 +127,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     t = time.perf_counter()
     dpo_points, dpo_losses = train_dpo(rs.trainable_copy(sft), reference, tok, pairs, p,
                                        eval_infos, progress, done + 1)  # fmt: skip
-    dpo_s = time.perf_counter() - t
+    dpo_eval_s = sum(m["seconds"] for _, m in dpo_points)
+    dpo_s = time.perf_counter() - t - dpo_eval_s  # training only: measuring is the lab's
 
     t = time.perf_counter()
     off = done + 1 + p["dpo_steps"]
@@ -140,7 +163,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         progress=eval_progress, step_offset=off + n_rm, label="ppo",
         report_keys=("proxy_reward", "kl"),
     )  # fmt: skip
-    ppo_s = time.perf_counter() - t
+    ppo_eval_s = sum(m["seconds"] for _, m in ppo_points)
+    ppo_s = time.perf_counter() - t - ppo_eval_s
 
     res = result_shell(base)
     dpo_line = [[0.0, round(start["gold"], 4)]] + [
@@ -187,6 +211,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         ],
     })  # fmt: skip
     res["samples"] = ppo_run["samples"][-3:]
+    diffs = [d - q for d, q in zip(dpo_end["per_prompt"], ppo_end["per_prompt"], strict=True)]
+    diff_se = statistics.stdev(diffs) / len(diffs) ** 0.5
     res["headline"] = (
         f"From the same {p['pairs']} comparisons, DPO moved gold from {start['gold']:.2f} to "
         f"{dpo_end['gold']:.2f} at KL {dpo_end['kl']:.2f} nats in {dpo_s:.1f} s; PPO reached "
@@ -195,6 +221,10 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         + (f"DPO was {(rm_s + ppo_s) / dpo_s:.1f}x faster"
            if dpo_s < rm_s + ppo_s else f"PPO was {dpo_s / (rm_s + ppo_s):.1f}x faster")
         + f"; best gold along the way: DPO {dpo_best['gold']:.2f}, PPO {ppo_best['gold']:.2f}."
+        + f" Each gold is measured on {len(eval_infos) * EVAL_SAMPLES} answers to the same "
+        f"{len(eval_infos)} prompts: the final golds differ by "
+        f"{abs(dpo_end['gold'] - ppo_end['gold']) / diff_se:.1f} standard errors of the "
+        f"prompt-by-prompt difference ({diff_se:.3f})."
     )  # fmt: skip
     res["findings"] = {
         "sft_gold": round(start["gold"], 4),
@@ -204,6 +234,12 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "ppo_gold_end": round(ppo_end["gold"], 4),
         "ppo_kl_end": round(ppo_end["kl"], 4),
         "ppo_best_gold": round(ppo_best["gold"], 4),
+        "sft_gold_se": round(start["gold_se"], 4),
+        "dpo_gold_end_se": round(dpo_end["gold_se"], 4),
+        "ppo_gold_end_se": round(ppo_end["gold_se"], 4),
+        "gold_end_difference_se": round(diff_se, 4),
+        "gold_end_difference_in_se": round((dpo_end["gold"] - ppo_end["gold"]) / diff_se, 3),
+        "eval_answers": len(eval_infos) * EVAL_SAMPLES,
         "dpo_wall_s": round(dpo_s, 3),
         "ppo_wall_s": round(rm_s + ppo_s, 3),
         "speedup": round((rm_s + ppo_s) / max(dpo_s, 1e-6), 3),
@@ -211,6 +247,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     res["timings"].update(
         load_s=round(t_setup["load_s"], 3), sft_s=round(t_setup["sft_s"], 3),
         dpo_s=round(dpo_s, 3), reward_model_s=round(rm_s, 3), ppo_s=round(ppo_s, 3),
+        eval_s=round(start["seconds"] + dpo_eval_s + ppo_eval_s, 3),
         rl_seconds_per_step=round(ppo_run["seconds_per_step"], 4),
         trainer="trl.DPOTrainer; trl.RewardTrainer + project PPO loop (workers.rl)",
         model_parameters=sum(x.numel() for x in sft.parameters()),
