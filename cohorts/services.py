@@ -242,11 +242,10 @@ def due_dates_set(
     """Set the class's due dates, ("quiz" or "lab", id) -> date or None (no date). A date
     that still has overrides is never cleared (they would go with it): ClassChangeRefused
     names them and nothing is written. Returns (set, changed, cleared)."""
+    CourseClass.objects.select_for_update().get(pk=course_class.pk)  # one save at a time
     existing = {
         ("quiz", due.quiz_id) if due.quiz_id else ("lab", due.lab_id): due
-        for due in course_class.due_dates.select_for_update().annotate(
-            override_count=Count("overrides")
-        )
+        for due in course_class.due_dates.annotate(override_count=Count("overrides"))
     }
     blocked = [
         due.item.title
