@@ -10,6 +10,17 @@ from typing import Any
 
 from workers import LabInputError, experiment_spec
 
+WORDS = {
+    "kl": "KL",
+    "lr": "learning rate",
+    "ppo": "PPO",
+    "dpo": "DPO",
+    "rl": "RL",
+    "sft": "SFT",
+    "rm": "RM",
+    "coef": "coefficient",
+}
+
 
 @dataclass(frozen=True)
 class LabParam:
@@ -23,7 +34,10 @@ class LabParam:
 
     @property
     def label(self) -> str:
-        return self.name.replace("_", " ").capitalize()
+        """ "kl_coef" -> "KL coef", "dpo_lr" -> "DPO learning rate": acronyms stay upper."""
+        words = [WORDS.get(word, word) for word in self.name.split("_")]
+        text = " ".join(words)
+        return text[0].upper() + text[1:]
 
     @property
     def step(self) -> str:

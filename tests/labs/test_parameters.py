@@ -61,3 +61,16 @@ def test_a_student_cannot_smuggle_a_dataset_path():
 def test_an_instructors_lab_config_is_checked(defaults, limits, message):
     with pytest.raises(LabInputError, match=message):
         check_lab_config("sft", defaults, limits)
+
+
+def test_labels_keep_acronyms_and_spell_out_abbreviations():
+    from labs.parameters import LabParam
+
+    def label(name):
+        return LabParam(name, "float", 0, "", None, None, ()).label
+
+    assert label("kl_coef") == "KL coefficient"
+    assert label("dpo_lr") == "DPO learning rate"
+    assert label("compare_without_kl") == "Compare without KL"
+    assert label("samples_per_prompt") == "Samples per prompt"
+    assert label("sft_steps") == "SFT steps"
