@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from labs.models import LabRun
+from labs.parameters import humanize
 
 
 def _line(label: str, points: list) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def _series_charts(series: dict[str, Any], prefix: str = "") -> list[dict[str, A
         charts.append(
             {
                 "id": name,
-                "title": name.replace("_", " "),
+                "title": humanize(name),
                 "x_label": spec.get("x_label", ""),
                 "y_label": spec.get("y_label", ""),
                 "numeric_x": _is_numeric(lines),
@@ -43,7 +44,7 @@ def run_charts(run: LabRun) -> dict[str, Any]:
     live = [
         {
             "id": f"live-{name}",
-            "title": name.replace("_", " "),
+            "title": humanize(name),
             "x_label": "step",
             "y_label": name,
             "numeric_x": True,
@@ -81,7 +82,7 @@ def compare_charts(runs: list[LabRun]) -> list[dict[str, Any]]:
                 f"live-{name}",
                 {
                     "id": f"live-{name}",
-                    "title": name.replace("_", " "),
+                    "title": humanize(name),
                     "x_label": "step",
                     "y_label": name,
                     "numeric_x": True,
@@ -125,7 +126,7 @@ def _sweep_chart(runs: list[LabRun], varying: list[str]) -> dict[str, Any] | Non
         return None
     return {
         "id": "sweep",
-        "title": f"findings against {key}",
+        "title": f"Findings against {humanize(key)}",
         "x_label": key,
         "y_label": "finding",
         "numeric_x": True,

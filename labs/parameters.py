@@ -22,6 +22,13 @@ WORDS = {
 }
 
 
+def humanize(name: str) -> str:
+    """ "kl_coef" -> "KL coefficient", "dpo_lr" -> "DPO learning rate": acronyms stay
+    upper case, the first letter is raised (parameter labels, chart titles)."""
+    text = " ".join(WORDS.get(word, word) for word in name.split("_"))
+    return text[:1].upper() + text[1:]
+
+
 @dataclass(frozen=True)
 class LabParam:
     name: str

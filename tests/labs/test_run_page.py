@@ -231,7 +231,7 @@ def test_a_sweep_of_separate_runs_draws_each_finding_against_the_varied_paramete
         for n, (kl, gold, proxy) in enumerate([(0.3, 0.9, 1.0), (0.0, -0.5, 3.0), (0.1, 0.5, 2.0)])
     ]
     sweep = compare_charts(runs)[0]
-    assert sweep["title"] == "findings against kl"
+    assert sweep["title"] == "Findings against KL"
     lines = {line["label"]: line["points"] for line in sweep["lines"]}
     assert lines["gold"] == [[0.0, -0.5], [0.1, 0.5], [0.3, 0.9]]
     assert lines["proxy"] == [[0.0, 3.0], [0.1, 2.0], [0.3, 1.0]]
