@@ -169,3 +169,19 @@ class DueOverrideForm(PlainLabelsForm):
         if bool(data.get("section")) == bool(data.get("student")):
             raise forms.ValidationError("Pick a section or a student (one of them).")
         return data
+
+
+class AccommodationForm(PlainLabelsForm):
+    time_multiplier = forms.DecimalField(
+        label="Time multiplier",
+        min_value=1,
+        max_value=5,
+        max_digits=3,
+        decimal_places=2,
+        initial=1,
+        help_text="1.5 gives a 60-minute quiz 90 minutes.",
+    )
+    extra_minutes = forms.IntegerField(
+        label="Added minutes", min_value=0, max_value=24 * 60, initial=0
+    )
+    note = forms.CharField(label="Note (staff only)", max_length=200, required=False)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cohorts import roster
 from cohorts.models import (
+    Accommodation,
     CourseClass,
     DueDate,
     DueDateOverride,
@@ -289,6 +290,25 @@ def due_override_set(
         due_date=due_date, **target, defaults={"due_at": due_at}
     )
     return created
+
+
+def accommodation_set(
+    *, enrollment: Enrollment, time_multiplier, extra_minutes: int, note: str = ""
+) -> Accommodation | None:
+    """A student's extra time on timed quizzes (none at ×1, +0 and no note). Attempts
+    already started keep the deadline they started with."""
+    if time_multiplier == 1 and not extra_minutes and not note:
+        Accommodation.objects.filter(enrollment=enrollment).delete()
+        return None
+    accommodation, _ = Accommodation.objects.update_or_create(
+        enrollment=enrollment,
+        defaults={
+            "time_multiplier": time_multiplier,
+            "extra_minutes": extra_minutes,
+            "note": note,
+        },
+    )
+    return accommodation
 
 
 @transaction.atomic

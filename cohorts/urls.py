@@ -41,6 +41,11 @@ urlpatterns = [
         name="student",
     ),
     path(
+        "classes/<int:class_id>/students/<int:student_id>/extra-time/",
+        views.student_extra_time,
+        name="student-extra-time",
+    ),
+    path(
         "classes/<int:class_id>/students/<int:student_id>/invite/",
         views.student_invite,
         name="student-invite",

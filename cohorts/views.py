@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cohorts import dashboard, invitations, record, roster, selectors, services
 from cohorts.forms import (
+    AccommodationForm,
     ClassForm,
     DueDatesForm,
     DueOverrideForm,
@@ -408,12 +409,47 @@ def class_dashboard(request: HttpRequest, class_id: int) -> HttpResponse:
 @login_required
 def student_record(request: HttpRequest, class_id: int, student_id: int) -> HttpResponse:
     enrollment = _get_enrollment_for_staff(request.user, class_id, student_id)
+    return _record_page(request, enrollment)
+
+
+def _record_page(request, enrollment, *, form=None, status=200) -> HttpResponse:
+    is_author = can_author(request.user)
+    if is_author and form is None:
+        current = getattr(enrollment, "accommodation", None)
+        initial = (
+            {
+                "time_multiplier": current.time_multiplier.normalize(),
+                "extra_minutes": current.extra_minutes,
+                "note": current.note,
+            }
+            if current
+            else None
+        )
+        form = AccommodationForm(initial=initial)
     context = {
         "course_class": enrollment.course_class,
         "record": record.student_record(enrollment, now=timezone.now()),
-        "is_author": can_author(request.user),
+        "is_author": is_author,
+        "accommodation_form": form,
     }
-    return render(request, "cohorts/student_record.html", context)
+    return render(request, "cohorts/student_record.html", context, status=status)
+
+
+@require_POST
+@login_required
+def student_extra_time(request: HttpRequest, class_id: int, student_id: int) -> HttpResponse:
+    """Set or clear a student's extra time on timed quizzes (instructors)."""
+    _get_class_for_author(request.user, class_id)
+    enrollment = _get_enrollment_for_staff(request.user, class_id, student_id)
+    form = AccommodationForm(request.POST)
+    if not form.is_valid():
+        return _record_page(request, enrollment, form=form, status=400)
+    saved = services.accommodation_set(enrollment=enrollment, **form.cleaned_data)
+    if saved:
+        messages.success(request, f"Extra time saved: {saved.describe()}.")
+    else:
+        messages.success(request, "No extra time.")
+    return redirect("cohorts:student", class_id, student_id)
 
 
 @require_POST

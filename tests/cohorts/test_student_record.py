@@ -141,3 +141,52 @@ def test_the_page_reads_a_bounded_number_of_queries(
     client.force_login(instructor)
     with django_assert_max_num_queries(20):  # none per quiz or lab: one query each
         assert client.get(_url(built, "ann")).status_code == 200
+
+
+def _extra_time_url(course_class, username):
+    student = course_class.enrollments.get(user__username=username).user
+    return reverse("cohorts:student-extra-time", args=[course_class.pk, student.pk])
+
+
+def test_the_instructor_sets_and_clears_a_students_extra_time(client, instructor, built):
+    from quizzes.models import Quiz
+
+    client.force_login(instructor)
+    url = _extra_time_url(built, "ben")
+    data = {"time_multiplier": "2", "extra_minutes": "10", "note": "Exam office"}
+    response = client.post(url, data, follow=True)
+    assert "Extra time saved: ×2, +10 min." in response.text
+    enrollment = built.enrollments.get(user__username="ben")
+    quiz = Quiz.objects.get(course=built.course)
+    record = student_record(enrollment, now=timezone.now())
+    assert record.quizzes[0].time_limit_minutes == 70  # 30 x 2 + 10
+    client.post(url, {"time_multiplier": "1", "extra_minutes": "0", "note": ""})
+    assert not Accommodation.objects.filter(enrollment=enrollment).exists()
+    assert quiz.time_limit is not None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"time_multiplier": "0.5", "extra_minutes": "0"}, "greater than or equal to 1"),
+        ({"time_multiplier": "9", "extra_minutes": "0"}, "less than or equal to 5"),
+        ({"time_multiplier": "1.5", "extra_minutes": "-3"}, "greater than or equal to 0"),
+        ({"time_multiplier": "lots", "extra_minutes": "0"}, "Enter a number"),
+    ],
+)
+def test_bad_extra_time_is_refused_with_the_reason(client, instructor, built, data, message):
+    client.force_login(instructor)
+    response = client.post(_extra_time_url(built, "ann"), data)
+    assert response.status_code == 400 and message in response.text
+    accommodation = Accommodation.objects.get(enrollment__user__username="ann")
+    assert accommodation.time_multiplier == Decimal("1.5")  # unchanged
+
+
+def test_graders_and_students_cannot_change_extra_time(client, built):
+    url = _extra_time_url(built, "ann")
+    grader = built.sections.get(name="Mon").graders.get().grader
+    for user in (grader, built.enrollments.get(user__username="ann").user):
+        client.force_login(user)
+        response = client.post(url, {"time_multiplier": "5", "extra_minutes": "0"})
+        assert response.status_code == 404
+    assert Accommodation.objects.get(enrollment__user__username="ann").time_multiplier == 1.5
