@@ -5,6 +5,7 @@ Students never see or set `path` parameters (a server file path is not theirs to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,11 @@ WORDS = {
 def humanize(name: str) -> str:
     """ "kl_coef" -> "KL coefficient", "dpo_lr" -> "DPO learning rate": acronyms stay
     upper case, the first letter is raised (parameter labels, chart titles)."""
-    text = " ".join(WORDS.get(word, word) for word in name.split("_"))
+    words = []
+    for word in name.split("_"):
+        acronym = re.match(r"(kl|ppo|dpo|rl|sft)(\d[\d.]*)$", word)  # "kl0.3_gold": a sweep's
+        words.append(f"{acronym[1].upper()} {acronym[2]}" if acronym else WORDS.get(word, word))
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
 
 

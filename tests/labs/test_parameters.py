@@ -74,3 +74,4 @@ def test_labels_keep_acronyms_and_spell_out_abbreviations():
     assert label("compare_without_kl") == "Compare without KL"
     assert label("samples_per_prompt") == "Samples per prompt"
     assert label("sft_steps") == "SFT steps"
+    assert label("kl0.3_proxy_reward") == "KL 0.3 proxy reward"
