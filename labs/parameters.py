@@ -46,10 +46,7 @@ class LabParam:
 
     @property
     def label(self) -> str:
-        """ "kl_coef" -> "KL coef", "dpo_lr" -> "DPO learning rate": acronyms stay upper."""
-        words = [WORDS.get(word, word) for word in self.name.split("_")]
-        text = " ".join(words)
-        return text[0].upper() + text[1:]
+        return humanize(self.name)
 
     @property
     def step(self) -> str:
