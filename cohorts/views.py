@@ -320,7 +320,11 @@ def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
 def class_archive(request: HttpRequest, class_id: int) -> HttpResponse:
     """Archive a finished class (read-only for its students) or reopen it."""
     course_class = _get_class_for_author(request.user, class_id)
-    course_class.archived = request.POST.get("archived") == "1"
+    wanted = request.POST.get("archived")
+    if wanted not in ("0", "1"):
+        messages.error(request, "Choose Archive or Reopen on the class page.")
+        return redirect(course_class)
+    course_class.archived = wanted == "1"
     course_class.save(update_fields=["archived"])
     if course_class.archived:
         messages.success(request, "Archived: students keep reading; nothing can change.")

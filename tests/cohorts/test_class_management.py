@@ -180,3 +180,13 @@ def test_students_and_graders_cannot_create_or_change_classes(client, course_cla
 def test_anonymous_visitors_are_sent_to_log_in(client, course_class):
     response = client.get(reverse("cohorts:class-new"))
     assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_an_archive_request_without_a_choice_changes_nothing(client, instructor, course_class):
+    course_class.archived = True
+    course_class.save()
+    client.force_login(instructor)
+    response = client.post(_url("class-archive", course_class), {}, follow=True)
+    assert "Choose Archive or Reopen" in response.text
+    course_class.refresh_from_db()
+    assert course_class.archived  # not reopened by a request that did not ask for it
