@@ -160,7 +160,7 @@ class GraderAssignment(models.Model):
 
 class DueDate(models.Model):
     """When a quiz or a lab is due for a class. Overrides move it for a section or for
-    one student (cohorts.selectors.effective_due picks the one that applies)."""
+    one student (cohorts.selectors.due_for_student picks the one that applies)."""
 
     course_class = models.ForeignKey(
         CourseClass, on_delete=models.CASCADE, related_name="due_dates"

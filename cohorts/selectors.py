@@ -89,27 +89,6 @@ def enrollment_in_course(user: AbstractBaseUser, course_id: int) -> Enrollment |
     )
 
 
-def effective_due(user: AbstractBaseUser, item: Quiz | Lab) -> datetime | None:
-    """When `item` (a quiz or a lab) is due for this student: their own override, else
-    their section's, else the class's date; None when their class sets none (3 queries)."""
-    enrollment = enrollment_in_course(user, item.course_id)
-    if enrollment is None:
-        return None
-    field = "quiz" if item._meta.model_name == "quiz" else "lab"
-    due = DueDate.objects.filter(
-        course_class_id=enrollment.course_class_id, **{field: item}
-    ).first()
-    if due is None:
-        return None
-    mine = Q(user=user)
-    if enrollment.section_id:
-        mine |= Q(section_id=enrollment.section_id)
-    overrides = {
-        "user" if row.user_id else "section": row.due_at for row in due.overrides.filter(mine)
-    }
-    return overrides.get("user") or overrides.get("section") or due.due_at
-
-
 def effective_time_limit(user: AbstractBaseUser, quiz: Quiz) -> timedelta | None:
     """A timed quiz's limit for this student, with their accommodation (multiplier, then
     added minutes); None for an untimed quiz."""
@@ -159,7 +138,7 @@ def due_dates_for_student(
     user: AbstractBaseUser, course_id: int
 ) -> dict[tuple[str, int], datetime]:
     """Every due date of the student's class of the course, as ("quiz" or "lab", id) ->
-    the date that applies to them (the rule of effective_due); empty without a class.
+    the date that applies to them (the rule of due_for_student); empty without a class.
     One query, however many dates the class has."""
     rows = _student_due_dates(user, course_id).values_list("quiz_id", "lab_id", "effective")
     return {
@@ -169,7 +148,8 @@ def due_dates_for_student(
 
 
 def due_for_student(user: AbstractBaseUser, item: Quiz | Lab) -> datetime | None:
-    """effective_due in one query (for pages that count their queries)."""
+    """When `item` (a quiz or a lab) is due for this student: their own override, else
+    their section's, else the class's date; None when their class sets none (one query)."""
     kind = "quiz" if item._meta.model_name == "quiz" else "lab"
     rows = _student_due_dates(user, item.course_id).filter(**{kind: item})
     return rows.values_list("effective", flat=True).first()

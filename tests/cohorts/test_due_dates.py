@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from cohorts.models import Accommodation, DueDate, DueDateOverride, Section
-from cohorts.selectors import effective_due, effective_time_limit
+from cohorts.selectors import due_for_student, effective_time_limit
 from course.roles import STUDENT
 from tests.factories import enroll, make_class, make_user
 from tests.labs.conftest import make_lab
@@ -51,20 +51,20 @@ def due(course_class, quiz):
 
 def test_the_class_date_applies_without_overrides(course_class, quiz, due):
     user, _ = _student("wes", course_class, "Wed")
-    assert effective_due(user, quiz) == CLASS_DUE
+    assert due_for_student(user, quiz) == CLASS_DUE
 
 
 def test_a_section_override_beats_the_class_date(course_class, quiz, due):
     user, _ = _student("mo", course_class, "Mon")
-    assert effective_due(user, quiz) == SECTION_DUE
+    assert due_for_student(user, quiz) == SECTION_DUE
 
 
 def test_a_student_override_beats_the_sections(course_class, quiz, due):
     user, _ = _student("mo", course_class, "Mon")
     DueDateOverride.objects.create(due_date=due, user=user, due_at=STUDENT_DUE)
     other, _ = _student("max", course_class, "Mon")
-    assert effective_due(user, quiz) == STUDENT_DUE
-    assert effective_due(other, quiz) == SECTION_DUE
+    assert due_for_student(user, quiz) == STUDENT_DUE
+    assert due_for_student(other, quiz) == SECTION_DUE
 
 
 def test_another_class_of_the_course_has_its_own_dates(course_class, quiz, due):
@@ -72,21 +72,21 @@ def test_another_class_of_the_course_has_its_own_dates(course_class, quiz, due):
     DueDate.objects.create(course_class=later, quiz=quiz, due_at=STUDENT_DUE)
     user = make_user("eve", STUDENT)
     enroll(user, later)
-    assert effective_due(user, quiz) == STUDENT_DUE
+    assert due_for_student(user, quiz) == STUDENT_DUE
 
 
 def test_no_due_date_without_one_or_without_a_class(course_class, quiz):
     user, _ = _student("wes", course_class, "Wed")
-    assert effective_due(user, quiz) is None
-    assert effective_due(make_user("out", STUDENT), quiz) is None
+    assert due_for_student(user, quiz) is None
+    assert due_for_student(make_user("out", STUDENT), quiz) is None
 
 
 def test_a_lab_has_due_dates_too(course_class, quiz):
     lab = make_lab(quiz.course)
     user, _ = _student("wes", course_class, "Wed")
     DueDate.objects.create(course_class=course_class, lab=lab, due_at=CLASS_DUE)
-    assert effective_due(user, lab) == CLASS_DUE
-    assert effective_due(user, quiz) is None
+    assert due_for_student(user, lab) == CLASS_DUE
+    assert due_for_student(user, quiz) is None
 
 
 def test_a_due_date_is_for_exactly_one_quiz_or_lab(course_class, quiz):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from cohorts.models import DueDate, DueDateOverride, Section
-from cohorts.selectors import effective_due
+from cohorts.selectors import due_for_student
 from course.roles import STUDENT
 from tests.factories import enroll, make_class, make_user
 from tests.labs.conftest import make_lab
@@ -39,10 +39,10 @@ def test_an_instructor_sets_moves_and_clears_the_class_dates(client, instructor,
     data = {f"quiz-{quiz.pk}": "2027-03-01T17:00", f"lab-{lab.pk}": ""}
     response = client.post(_url(course_class), data, follow=True)
     assert "Saved: 1 set, 0 moved, 0 cleared." in response.text
-    assert effective_due(ann, quiz) == WHEN and effective_due(ann, lab) is None
+    assert due_for_student(ann, quiz) == WHEN and due_for_student(ann, lab) is None
     data = {f"quiz-{quiz.pk}": "2027-03-08T17:00", f"lab-{lab.pk}": "2027-03-01T17:00"}
     client.post(_url(course_class), data)
-    assert effective_due(ann, quiz) == LATER and effective_due(ann, lab) == WHEN
+    assert due_for_student(ann, quiz) == LATER and due_for_student(ann, lab) == WHEN
     client.post(_url(course_class), {f"quiz-{quiz.pk}": "", f"lab-{lab.pk}": ""})
     assert not DueDate.objects.exists()
 
@@ -53,13 +53,13 @@ def test_a_section_and_a_student_override_move_the_date(client, instructor, buil
     client.force_login(instructor)
     data = {"due_date": due.pk, "section": section.pk, "due_at": "2027-03-08T17:00"}
     assert client.post(_url(course_class, "due-override"), data).status_code == 302
-    assert effective_due(ann, quiz) == LATER
+    assert due_for_student(ann, quiz) == LATER
     data = {"due_date": due.pk, "student": ann.pk, "due_at": "2027-03-15T17:00"}
     client.post(_url(course_class, "due-override"), data)
-    assert effective_due(ann, quiz).day == 15
+    assert due_for_student(ann, quiz).day == 15
     mine = DueDateOverride.objects.get(user=ann)
     client.post(_url(course_class, "due-override-remove", mine.pk))
-    assert effective_due(ann, quiz) == LATER
+    assert due_for_student(ann, quiz) == LATER
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import DueDate, DueDateOverride, Section
-from cohorts.selectors import due_dates_for_student, effective_due
+from cohorts.selectors import due_dates_for_student, due_for_student
 from course.roles import STUDENT
 from course.services import course_import_bundle
 from quizzes import services as quiz_services
@@ -121,7 +121,7 @@ def test_another_student_of_the_class_never_sees_someone_elses_override(
         assert not _shows(text, STUDENT_DUE) and "in 9\xa0days" not in text, url
 
 
-def test_the_selector_agrees_with_effective_due_for_every_kind_of_student(
+def test_the_course_wide_selector_agrees_with_the_one_item_selector_for_every_student(
     course_class, quiz, lab, dates
 ):
     extended = _student("mo", course_class, "Mon")
@@ -135,8 +135,8 @@ def test_the_selector_agrees_with_effective_due_for_every_kind_of_student(
     for user in students:
         mine = due_dates_for_student(user, quiz.course_id)
         assert mine == {
-            ("quiz", quiz.pk): effective_due(user, quiz),
-            ("lab", lab.pk): effective_due(user, lab),
+            ("quiz", quiz.pk): due_for_student(user, quiz),
+            ("lab", lab.pk): due_for_student(user, lab),
         }
     assert due_dates_for_student(extended, quiz.course_id)["quiz", quiz.pk] == STUDENT_DUE
 
