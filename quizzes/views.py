@@ -139,8 +139,6 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     result page, never a form. POST: save without JavaScript (the owner only)."""
     if request.method == "GET":
         attempt = _get_attempt_for_viewer(request.user, attempt_id)
-        if attempt.user_id != request.user.pk:
-            return _staff_attempt_view(request, attempt)
     else:
         attempt = _get_attempt_for_user(request.user, attempt_id, write=True)
     if attempt.is_open and attempt.is_expired():
@@ -156,7 +154,8 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         _report_conflicts(request, result.conflicts)
         messages.success(request, "Your answers are saved.")
         return redirect(attempt)
-    due_at = due_for_student(request.user, attempt.quiz) if attempt.is_open else attempt.due_at
+    answering = attempt.is_open and attempt.user_id == request.user.pk  # staff only read
+    due_at = due_for_student(request.user, attempt.quiz) if answering else attempt.due_at
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -165,23 +164,10 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "check_each": selectors.shows_feedback_per_question(attempt.quiz),
         "due_at": due_at,
         "past_due": due_at is not None and due_at < timezone.now(),
+        "student": None if attempt.user_id == request.user.pk else attempt.user,
     }
-    template = "quizzes/attempt.html" if attempt.is_open else "quizzes/result.html"
+    template = "quizzes/attempt.html" if answering else "quizzes/result.html"
     return render(request, template, context)
-
-
-def _staff_attempt_view(request: HttpRequest, attempt: Attempt) -> HttpResponse:
-    if attempt.is_open and attempt.is_expired():
-        services.attempt_finish_if_expired(attempt=attempt)
-    context = {
-        "attempt": attempt,
-        "quiz": attempt.quiz,
-        "course": attempt.quiz.course,
-        "questions": selectors.attempt_questions(attempt),
-        "student": attempt.user,
-        "due_at": attempt.due_at,
-    }
-    return render(request, "quizzes/result.html", context)
 
 
 @require_POST
