@@ -9,8 +9,7 @@ import math
 import time
 from typing import Any
 
-from workers import annotators as ann
-from workers import rl, world
+from workers import rl
 from workers.experiments import rlhf_setup as rs
 from workers.experiments.common import result_shell
 from workers.runtime import Report
@@ -22,13 +21,6 @@ from workers.runtime import Report
 # most +0.04-0.07 before it fell.
 RM_EPOCHS = 4
 RM_LR = 1e-3
-# Tried, off by default (the README's "Open" section has the figures): the annotators' noise,
-# and a proxy whose labelled responses are POLICY_SAMPLES samples per prompt from the SFT
-# policy itself (where RL starts), added to the world's pool of mixed styles
-# (WITH_WORLD_POOL) or instead of it. 0: the world's pool only.
-RM_NOISE = 0.3
-POLICY_SAMPLES = 0
-WITH_WORLD_POOL = True
 
 LIVE_KEYS = ("proxy_reward", "gold", "kl", "response_length", "refusal_harmful",
              "refusal_borderline")  # fmt: skip
@@ -49,9 +41,6 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         report, p["seed"], n_rm + p["steps"] * len(coefs), steps=p["sft_steps"]
     )
     total = progress.total
-    pool = None
-    if POLICY_SAMPLES:
-        pool = proxy_pool(sft, tok, p, progress, done)
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
         base,
         pairs=p["pairs"],
@@ -62,8 +51,6 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         balanced=True,
         lr=RM_LR,
         epochs=RM_EPOCHS,
-        pool=pool,
-        noise=RM_NOISE,
     )
     reward_fn = rl.reward_model_fn(rm_model, rm_tok)
     reference = rl.frozen_copy(sft)
@@ -94,32 +81,6 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     )
     progress.tick(total, force=True)
     return res
-
-
-def proxy_pool(sft, tok, p: dict[str, Any], progress, step: int) -> list[list[ann.Judged]]:
-    """For every prompt, ``POLICY_SAMPLES`` responses sampled from the SFT policy (where RL
-    starts), with the world's pool of mixed styles when ``WITH_WORLD_POOL``."""
-    import torch
-
-    torch.manual_seed(p["seed"] + 7)
-    prompts = rs.rl_prompts()
-    infos = [i for i in prompts for _ in range(POLICY_SAMPLES)]
-    texts: list[str] = []
-    for j in range(0, len(infos), 64):
-        ro = rl.rollout(sft, tok, infos[j : j + 64], max_new_tokens=p["max_new_tokens"],
-                        temperature=1.0)  # fmt: skip
-        texts += ro.responses
-        progress.tick(step)
-    world_pool = ann.response_pool(prompts, 8, seed=p["seed"] + 1) if WITH_WORLD_POOL else None
-    pool = []
-    for n, info in enumerate(prompts):
-        items = {j.response: j for j in (world_pool[n] if world_pool else [])}
-        for text in texts[n * POLICY_SAMPLES : (n + 1) * POLICY_SAMPLES]:
-            if text and text not in items:
-                items[text] = ann.Judged(info, text, world.gold_score(info, text),
-                                         len(text.split()), ann.is_confident(text))  # fmt: skip
-        pool.append(list(items.values()))
-    return pool
 
 
 def window(steps: int) -> int:

@@ -49,16 +49,13 @@ def proxy_reward_model(
     balanced: bool = False,
     lr: float = 3e-4,
     epochs: int = 2,
-    pool: list[list[ann.Judged]] | None = None,
 ):
     """A Bradley-Terry reward model (TRL ``RewardTrainer``) on ``pairs`` comparisons by
     simulated annotators with ``length_bias`` per word. ``balanced``: the labelled
     conversations are spread evenly over the prompt groups (as the RL batches are) instead of
     drawn from all prompts, where harmful ones outnumber borderline ones 18 to 1.
-    ``pool``: the responses to label, grouped by prompt (default: 8 of mixed styles from
-    the world's pool for every prompt). Returns (model, tokenizer, info)."""
-    if pool is None:
-        pool = ann.response_pool(rl_prompts(), 8, seed=seed + 1)
+    Returns (model, tokenizer, info)."""
+    pool = ann.response_pool(rl_prompts(), 8, seed=seed + 1)
     raters = ann.Annotators(noise=noise, length_bias=length_bias, seed=seed)
     if balanced:
         labelled = balanced_pairs(pool, pairs, raters, random.Random(seed))
