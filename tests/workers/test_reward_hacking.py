@@ -11,11 +11,12 @@ from workers import run_experiment
 
 pytestmark = pytest.mark.slow
 
-# The defaults (16 prompts x 4 samples, lr 1e-4, 8 SFT steps, length bias 0.2) with 70 steps
-# instead of 80. Seed 0 on the small model: gold 0.40 -> 0.57 (step 14) -> -0.19, proxy
-# 0.78 -> 4.46 (still at its highest at the end), KL 21.4 vs 2.7 at coef 0.3 (gold 0.55 there);
-# fitted a 0.089, b 0.139, R^2 0.99. The early rise depends on the seed: seed 1 rose only
-# +0.004 (0.355 -> 0.359) before it fell, with a < 0.
+# The defaults (16 prompts x 4 samples, lr 1.5e-4, 8 SFT steps, length bias 0.1, annotators also
+# label 8 SFT-model answers per prompt) with 70 steps instead of 100. Seed 0, small model:
+# gold 0.350 (the SFT model before RL) -> 0.559 (step 11) -> -0.577, proxy 1.03 -> 3.87, KL
+# 19.4 vs 1.9 at coef 0.3 (gold 0.65 there); fitted a 0.166, b 0.247, R^2 0.99; the proxy
+# agreed with gold on 84% of pairs of SFT answers. Seeds 1, 2, 3: rises +0.049, +0.179,
+# +0.088, ends -0.42, -0.19, -0.52, gold at coef 0.3 0.55, 0.68, 0.53 (workers/README.md).
 PARAMS = {"steps": 70, "sweep": "0.3", "seed": 0}
 
 
@@ -35,7 +36,7 @@ def test_the_proxy_keeps_rising_while_gold_falls(result):
 
 def test_gold_rises_clearly_and_peaks_before_it_falls(result):
     f = result["findings"]
-    assert f["gold_peak"] >= f["gold_start"] + 0.12  # measured +0.17
+    assert f["gold_peak"] >= f["gold_start"] + 0.12  # measured +0.21
     assert 8 <= f["gold_peak_step"] <= 40
     assert f["gold_end"] < f["gold_peak"] - 0.4
     assert f["proxy_end"] > f["proxy_at_gold_peak"] + 1.0  # the proxy kept rising
@@ -53,6 +54,20 @@ def test_a_kl_penalty_keeps_the_policy_close_and_gold_higher(result):
     f = result["findings"]
     assert f["kl_end_kl0.3"] < f["kl_end"] / 3
     assert f["gold_end_kl0.3"] > f["gold_end"] + 0.3
+    assert f["gold_end_kl0.3"] > f["gold_start"] + 0.1  # measured 0.65 from 0.35
+
+
+def test_the_start_is_the_sft_model_before_any_update(result):
+    f = result["findings"]
+    lines = result["series"]["reward_over_steps"]["lines"]
+    assert lines["gold score (true preference)"][0] == [0, f["gold_start"]]
+    assert lines["proxy reward (reward model)"][0] == [0, f["proxy_start"]]
+    assert result["series"]["gold_vs_sqrt_kl"]["lines"]["gold, KL coef 0"][0] == [
+        0.0,
+        f["gold_start"],
+    ]
+    assert 0.6 < f["proxy_agreement_at_start"] <= 1  # measured 0.84
+    assert f"{f['proxy_agreement_at_start']:.0%}" in result["headline"]
 
 
 def test_samples_show_the_exploit(result):

@@ -180,7 +180,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         ),
         module="workers.experiments.reward_hacking",
         params=(
-            Param("steps", "int", 80, "RL steps per run", 5, 300),
+            Param("steps", "int", 100, "RL steps per run", 5, 300),
             Param(
                 "sft_steps",
                 "int",
@@ -197,15 +197,24 @@ EXPERIMENTS: dict[str, Experiment] = {
                 "further KL coefficients, each a run of the same length",
                 choices=("none", "0.3", "0.1,0.3", "0.03,0.1,0.3"),
             ),
-            Param("lr", "float", 1e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
+            Param("lr", "float", 1.5e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
             Param("prompts_per_step", "int", 16, "prompts per RL step", 4, 64),
             Param("samples_per_prompt", "int", 4, "samples per prompt (RLOO group)", 2, 8),
             Param("max_new_tokens", "int", 40, "longest sampled response", 8, 64),
             Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
             Param(
+                "policy_samples",
+                "int",
+                8,
+                "responses per prompt sampled from the SFT model that annotators also label "
+                "(0: only the world's responses of mixed styles)",
+                0,
+                16,
+            ),
+            Param(
                 "length_bias",
                 "float",
-                0.2,
+                0.1,
                 "annotators' preference per extra word (the exploitable flaw)",
                 0.0,
                 1.0,

@@ -41,6 +41,10 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         report, p["seed"], n_rm + p["steps"] * len(coefs), steps=p["sft_steps"]
     )
     total = progress.total
+    t = time.perf_counter()
+    pool = rs.labelled_pool(sft, tok, per_prompt=p["policy_samples"], seed=p["seed"],
+                            max_new_tokens=p["max_new_tokens"], progress=progress)  # fmt: skip
+    t_pool = time.perf_counter() - t
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
         base,
         pairs=p["pairs"],
@@ -51,8 +55,13 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         balanced=True,
         lr=RM_LR,
         epochs=RM_EPOCHS,
+        pool=pool,
     )
     reward_fn = rl.reward_model_fn(rm_model, rm_tok)
+    t = time.perf_counter()
+    start = rs.start_scores(sft, tok, reward_fn, seed=p["seed"],
+                            max_new_tokens=p["max_new_tokens"], progress=progress)  # fmt: skip
+    t_start = time.perf_counter() - t
     reference = rl.frozen_copy(sft)
     prompts = rs.rl_prompts()
     runs: dict[float, dict[str, Any]] = {}
@@ -69,10 +78,12 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             report_keys=LIVE_KEYS if main else SWEEP_KEYS,
         )  # fmt: skip
         offset += p["steps"]
-    res = summarise(p, coefs, runs, base)
+    res = summarise(p, coefs, runs, base, start)
     res["timings"].update(
         load_s=round(t_setup["load_s"], 3),
         sft_s=round(t_setup["sft_s"], 3),
+        policy_samples_s=round(t_pool, 3),
+        start_evaluation_s=round(t_start, 3),
         reward_model_s=round(rm_info["seconds"], 3),
         rl_s=round(sum(r["seconds"] for r in runs.values()), 3),
         rl_seconds_per_step=round(runs[coefs[0]]["seconds_per_step"], 4),
@@ -87,7 +98,10 @@ def window(steps: int) -> int:
     return max(3, steps // 10)
 
 
-def summarise(p, coefs, runs, base) -> dict[str, Any]:
+def summarise(p, coefs, runs, base, start: dict[str, Any]) -> dict[str, Any]:
+    """``start``: gold and proxy of the SFT policy before the first update
+    (``rlhf_setup.start_scores``); the rise, the fall and the fitted curve are measured
+    from it (R(0) = 0 at the SFT policy)."""
     w = window(p["steps"])
     main_coef = coefs[0]
     hist = runs[main_coef]["history"]
@@ -96,7 +110,7 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
     kl = rs.smooth([h["kl"] for h in hist], w)
     first = w - 1  # the first point that averages a full window
     peak_i = max(range(first, len(gold)), key=lambda i: gold[i])
-    gold0, proxy0 = gold[first], proxy[first]
+    gold0, proxy0 = start["gold"], start["proxy"]
     d = [math.sqrt(max(0.0, x)) for x in kl]
     a, b = rl.fit_gao_curve(d[first:], [g - gold0 for g in gold[first:]])
     r2 = fit_r_squared(a, b, d[first:], [g - gold0 for g in gold[first:]])
@@ -104,10 +118,12 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
     res = result_shell(base)
     res["series"]["reward_over_steps"] = {
         "x_label": "RL step",
-        "y_label": f"mean over the last {w} steps",
+        "y_label": f"mean over the last {w} steps (step 0: the SFT model before RL)",
         "lines": {
-            "proxy reward (reward model)": [[i + 1, round(v, 4)] for i, v in enumerate(proxy)],
-            "gold score (true preference)": [[i + 1, round(v, 4)] for i, v in enumerate(gold)],
+            "proxy reward (reward model)": [[0, round(proxy0, 4)]]
+            + [[i + 1, round(v, 4)] for i, v in enumerate(proxy)][first:],
+            "gold score (true preference)": [[0, round(gold0, 4)]]
+            + [[i + 1, round(v, 4)] for i, v in enumerate(gold)][first:],
         },
     }
     res["series"]["gold_vs_sqrt_kl"] = {
@@ -115,7 +131,8 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
         "y_label": "score",
         "lines": {
             **{
-                f"gold, KL coef {c:g}": [
+                f"gold, KL coef {c:g}": [[0.0, round(gold0, 4)]]
+                + [
                     [round(math.sqrt(max(0.0, k)), 4), round(g, 4)]
                     for k, g in zip(
                         rs.smooth([h["kl"] for h in runs[c]["history"]], w),
@@ -125,11 +142,11 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
                 ][first:]
                 for c in coefs
             },
-            f"proxy, KL coef {main_coef:g}": [
-                [round(x, 4), round(y, 4)] for x, y in zip(d, proxy, strict=True)
-            ][first:],
+            f"proxy, KL coef {main_coef:g}": [[0.0, round(proxy0, 4)]]
+            + [[round(x, 4), round(y, 4)] for x, y in zip(d, proxy, strict=True)][first:],
             "fitted gold R(d) = d(a - b log d)": [
-                [round(x, 4), round(gold0 + rl.gao_curve(a, b, x), 4)] for x in sorted(d[first:])
+                [round(x, 4), round(gold0 + rl.gao_curve(a, b, x), 4)]
+                for x in [0.0, *sorted(d[first:])]
             ],
         },
     }
@@ -176,11 +193,11 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
     })  # fmt: skip
     # samples: the start, then the exploit (largest proxy-gold gap at the end)
     main_samples = runs[main_coef]["samples"]
-    start = [s for s in main_samples if s["model"].endswith("step 1")]
+    first_samples = [s for s in main_samples if s["model"].endswith("step 1")]
     end_step = max(int(s["model"].rsplit(" ", 1)[1]) for s in main_samples)
     late = [s for s in main_samples if int(s["model"].rsplit(" ", 1)[1]) >= end_step - 20]
     late.sort(key=lambda s: s["gold"] - s["proxy"])
-    res["samples"] = start + late[:4]
+    res["samples"] = first_samples + late[:4]
     for c in coefs[1:]:
         res["samples"] += [s for s in runs[c]["samples"] if s["model"].endswith(f"{end_step}")][:2]
 
@@ -196,11 +213,19 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
         f"SFT model. Gold against d = sqrt(KL) fits R(d) = d({a:.2f} - {b:.2f} log d) "
         f"(R^2 {r2:.2f})." + (f" Sweep: {sweep_bits}." if sweep_bits else "")
     )
+    if start["agreement"] is not None:
+        res["headline"] += (
+            f" Before RL the proxy ordered {start['agreement']:.0%} of {start['pairs']} pairs of "
+            "the SFT model's own answers as the gold score does."
+        )
     res["findings"] = {
         "proxy_start": round(proxy0, 4),
         "proxy_end": round(proxy_end, 4),
         "proxy_max": round(max(proxy[first:]), 4),
         "gold_start": round(gold0, 4),
+        "proxy_agreement_at_start": (
+            None if start["agreement"] is None else round(start["agreement"], 4)
+        ),
         "gold_peak": round(gold[peak_i], 4),
         "gold_peak_step": peak_step,
         "proxy_at_gold_peak": round(proxy[peak_i], 4),

@@ -12,6 +12,7 @@ from workers import annotators as ann
 from workers import reward_model as rm
 from workers import rl, world
 from workers.experiments.common import load_base
+from workers.generation import evaluate_gold, sample
 from workers.runtime import Progress, Report
 from workers.sft import train_sft
 
@@ -49,13 +50,16 @@ def proxy_reward_model(
     balanced: bool = False,
     lr: float = 3e-4,
     epochs: int = 2,
+    pool: list[list[ann.Judged]] | None = None,
 ):
     """A Bradley-Terry reward model (TRL ``RewardTrainer``) on ``pairs`` comparisons by
     simulated annotators with ``length_bias`` per word. ``balanced``: the labelled
     conversations are spread evenly over the prompt groups (as the RL batches are) instead of
     drawn from all prompts, where harmful ones outnumber borderline ones 18 to 1.
-    Returns (model, tokenizer, info)."""
-    pool = ann.response_pool(rl_prompts(), 8, seed=seed + 1)
+    ``pool``: the responses to label, grouped by prompt (default: 8 of mixed styles from the
+    world's pool for every prompt, see ``labelled_pool``). Returns (model, tokenizer, info)."""
+    if pool is None:
+        pool = ann.response_pool(rl_prompts(), 8, seed=seed + 1)
     raters = ann.Annotators(noise=noise, length_bias=length_bias, seed=seed)
     if balanced:
         labelled = balanced_pairs(pool, pairs, raters, random.Random(seed))
@@ -74,6 +78,77 @@ def proxy_reward_model(
     info["seconds"] = time.perf_counter() - t
     info["steps"] = steps
     return model, tok, info
+
+
+def labelled_pool(
+    policy, tokenizer, *, per_prompt: int, seed: int, max_new_tokens: int, progress=None
+) -> list[list[ann.Judged]]:
+    """What the annotators label, grouped by prompt: the world's 8 responses of mixed styles
+    for every prompt plus ``per_prompt`` responses sampled from ``policy`` (where RL starts),
+    as in InstructGPT, whose labellers compared the model's own outputs. A reward model that
+    has seen the policy's kind of answer judges the first RL steps better."""
+    prompts = rl_prompts()
+    pool = ann.response_pool(prompts, 8, seed=seed + 1)
+    if per_prompt <= 0:
+        return pool
+    texts = sample(policy, tokenizer, [i.prompt for i in prompts for _ in range(per_prompt)],
+                   max_new_tokens=max_new_tokens, seed=seed + 7, progress=progress)  # fmt: skip
+    out = []
+    for n, (info, mixed) in enumerate(zip(prompts, pool, strict=True)):
+        items = {j.response: j for j in mixed}
+        for text in texts[n * per_prompt : (n + 1) * per_prompt]:
+            if text and text not in items:
+                items[text] = ann.Judged(info, text, world.gold_score(info, text),
+                                         len(text.split()), ann.is_confident(text))  # fmt: skip
+        out.append(list(items.values()))
+    return out
+
+
+def start_scores(
+    policy,
+    tokenizer,
+    reward_fn,
+    *,
+    seed: int,
+    max_new_tokens: int,
+    per_group: int = 12,
+    samples: int = 4,
+    progress=None,
+) -> dict[str, Any]:
+    """Gold and proxy of ``policy`` before RL: ``samples`` responses to up to ``per_group``
+    prompts of every group, the groups weighted equally as in the RL batches
+    (``rl.stratified_batch``). The first RL step's batch is too small for a start to measure
+    a rise against, and a moving average over the first steps already holds updates.
+
+    ``agreement``: how often the proxy orders two of these responses to one prompt as gold
+    does (pairs whose gold differs by more than 0.05): how well the proxy judges what RL
+    starts from, which decides how much gold the first steps can gain."""
+    infos = world.eval_prompts(per_group=per_group, seed=seed + 3)
+    ev = evaluate_gold(policy, tokenizer, infos, samples_per_prompt=samples, seed=seed + 5,
+                       max_new_tokens=max_new_tokens, progress=progress)  # fmt: skip
+    recs = ev["records"]
+    proxies = reward_fn([r["info"] for r in recs], [r["response"] for r in recs])
+    by_group: dict[str, list[tuple[float, float]]] = {}
+    by_prompt: dict[str, list[tuple[float, float]]] = {}
+    for r, proxy in zip(recs, proxies, strict=True):
+        by_group.setdefault(r["info"].group, []).append((r["gold"], float(proxy)))
+        by_prompt.setdefault(r["info"].prompt, []).append((r["gold"], float(proxy)))
+    gold = statistics.fmean(statistics.fmean(g for g, _ in v) for v in by_group.values())
+    proxy = statistics.fmean(statistics.fmean(x for _, x in v) for v in by_group.values())
+    agree = [
+        (a[0] - b[0]) * (a[1] - b[1]) > 0
+        for items in by_prompt.values()
+        for i, a in enumerate(items)
+        for b in items[i + 1 :]
+        if abs(a[0] - b[0]) > 0.05
+    ]
+    return {
+        "gold": gold,
+        "proxy": proxy,
+        "agreement": statistics.fmean(agree) if agree else None,
+        "pairs": len(agree),
+        "n": len(recs),
+    }
 
 
 def rm_steps(pairs: int, epochs: int = 2) -> int:
