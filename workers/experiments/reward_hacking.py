@@ -117,8 +117,8 @@ def summarise(p, coefs, runs, base, start: dict[str, Any]) -> dict[str, Any]:
 
     res = result_shell(base)
     res["series"]["reward_over_steps"] = {
-        "x_label": "RL step",
-        "y_label": f"mean over the last {w} steps (step 0: the SFT model before RL)",
+        "x_label": "RL step (0: the SFT model before RL)",
+        "y_label": f"score, mean of the last {w} steps",
         "lines": {
             "proxy reward (reward model)": [[0, round(proxy0, 4)]]
             + [[i + 1, round(v, 4)] for i, v in enumerate(proxy)][first:],
