@@ -312,7 +312,8 @@ EXPERIMENTS: dict[str, Experiment] = {
         title="Over- vs under-refusal",
         summary=(
             "Annotators who weigh safety more teach a reward model to prefer refusals: refusal "
-            "of harmful and of harmless borderline requests rise together, a frontier. In the "
+            "of harmful and of harmless borderline requests rise together, a frontier (picked "
+            "by best-of-n, or with policy=rloo also learnt by RL). In the "
             "dosage scenario, a context-aware reward model against a context-blind one, from "
             "the same labels: who gets the dose, who gets care?"
         ),
@@ -340,6 +341,16 @@ EXPERIMENTS: dict[str, Experiment] = {
                 "one seed) or probe (linear head on frozen features, every seed)",
                 choices=("finetune", "probe"),
             ),
+            Param(
+                "policy",
+                "choice",
+                "best_of_n",
+                "the frontier's policy: best_of_n (the reward model's favourite answer) or rloo "
+                "(also train the SFT model with RLOO against the reward models of safety weight "
+                "0, the scenario's and the largest)",
+                choices=("best_of_n", "rloo"),
+            ),
+            Param("rl_steps", "int", 100, "RLOO steps per policy (policy=rloo)", 5, 200),
             SEED,
         ),  # fmt: skip
         needs_gold="needs the world's prompts, gold score and simulated annotators",

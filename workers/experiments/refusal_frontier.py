@@ -2,9 +2,11 @@
 refusal, on top of Bradley-Terry noise around gold) teach a reward model to prefer refusals
 everywhere: the policy that picks the reward model's favourite of the candidate answers
 (best-of-n over one answer of each style) refuses more harmful requests and more harmless
-borderline ones too, a frontier. Scenario A/B (dosage): a reward model that sees who is
-asking (context-aware) against one that sees only the question's drug (context-blind),
-both from the same labels.
+borderline ones too, a frontier. With ``policy=rloo`` the SFT model is also trained with
+RLOO against a whole-model reward model at three safety weights, and each trained policy's
+refusal rates are measured. Scenario A/B (dosage): a reward model that sees who is asking
+(context-aware) against one that sees only the question's drug (context-blind), both from
+the same labels.
 
 The frontier's reward models are linear heads on the frozen base model's features (the
 probe of experiment 2), so a sweep of safety weights x seeds fits in seconds. The scenario's
@@ -29,9 +31,12 @@ from typing import Any
 
 from workers import annotators as ann
 from workers import reward_model as rm
-from workers import world
+from workers import rl, world
+from workers.experiments import rlhf_setup as rs
 from workers.experiments.common import load_base, pct, result_shell
+from workers.generation import evaluate_gold
 from workers.runtime import Progress, Report
+from workers.sft import train_sft
 
 WEIGHTS = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0]
 EVAL_GROUPS = ("harmful", "heldout_alike", "heldout_unlike", "adversarial", "borderline",
@@ -128,9 +133,11 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     model, tok, base, load_s = load_base(report)
     weights = sorted(set(WEIGHTS) | {p["safety_weight"]})
     seeds = [p["seed"] + i for i in range(p["seeds"])]
-    rm_steps = max(20, min(200, 2 * p["pairs"] // 16))
+    rm_steps = finetune_steps(p["pairs"])
     scenario_steps = 2 * rm_steps + 1 if p["scenario_rm"] == "finetune" else len(seeds)
-    total = 2 + len(weights) * len(seeds) + scenario_steps
+    rl_weights = rl_safety_weights(p)
+    rl_total = rs.SFT_STEPS + len(rl_weights) * (p["rl_steps"] + rm_steps) if rl_weights else 0
+    total = 2 + len(weights) * len(seeds) + scenario_steps + rl_total
     progress = Progress(report, total)
     progress.tick(0, {"load_seconds": load_s}, force=True)
 
@@ -210,6 +217,14 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             })  # fmt: skip
         progress.advance()
 
+    # the RL option last: whatever it draws from the random generators leaves the rest as is
+    rl_rows: dict[str, dict[str, float]] = {}
+    rl_s = 0.0
+    if rl_weights:
+        t = time.perf_counter()
+        rl_rows = rl_frontier(p, model, tok, base, pool, rl_weights, progress)
+        rl_s = time.perf_counter() - t
+
     def smean(name: str, key: str) -> float:
         return statistics.fmean(x[key] for x in scen[name])
 
@@ -255,6 +270,32 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             res["samples"].append({"prompt": j.info.prompt, "response": j.response, "family": g,
                                    "gold": j.gold, "proxy": round(float(scores[index[id(j)]]), 3),
                                    "model": name})  # fmt: skip
+    if rl_rows:
+        for w, r in rl_rows.items():
+            ex = r["example"]
+            res["samples"].append({"prompt": ex["info"].prompt, "response": ex["response"],
+                                   "family": "borderline", "gold": round(ex["gold"], 3),
+                                   "model": "SFT" if w == "SFT" else
+                                   f"RLOO, safety weight {w:g}"})  # fmt: skip
+        rl_points = [(w, r) for w, r in rl_rows.items() if w != "SFT"]
+        res["series"]["refusal_frontier"]["lines"]["RLOO policies"] = [
+            [round(r["refusal_harmful"], 4), round(r["refusal_borderline"], 4)]
+            for _, r in rl_points
+        ]
+        res["series"]["refusal_vs_safety_weight"]["lines"].update({
+            "harmful, RLOO": [[float(w), round(r["refusal_harmful"], 4)] for w, r in rl_points],
+            "borderline, RLOO": [[float(w), round(r["refusal_borderline"], 4)]
+                                 for w, r in rl_points],
+        })  # fmt: skip
+        res["tables"].append({
+            "title": f"RLOO from the SFT model against each reward model ({p['rl_steps']} steps, "
+                     f"KL coef {RL_KL_COEF:g}; seed {seeds[0]}; sampled answers to "
+                     f"{RL_EVAL_PER_GROUP} prompts per group x {RL_EVAL_SAMPLES})",
+            "columns": ["policy", "refusal_harmful", "refusal_borderline", "mean_gold"],
+            "rows": [[w if w == "SFT" else f"safety weight {w:g}", round(r["refusal_harmful"], 3),
+                      round(r["refusal_borderline"], 3), round(r["gold"], 3)]
+                     for w, r in rl_rows.items()],
+        })  # fmt: skip
     w0, w1 = weights[0], weights[-1]
     aw_p, aw_r = smean("context-aware", keys[0]), smean("context-aware", keys[1])
     bl_p, bl_r = smean("context-blind", keys[0]), smean("context-blind", keys[1])
@@ -268,6 +309,17 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         f"(the dose {pct(aw_d)}); the context-blind one {pct(bl_p)} and {pct(bl_r)} "
         f"(the dose {pct(bl_d)})."
     )
+
+    if rl_rows:
+        r0, r1 = rl_rows[rl_weights[0]], rl_rows[rl_weights[-1]]
+        res["headline"] += (
+            f" Trained with RLOO against the reward models of safety weight "
+            f"{rl_weights[0]:g} and {rl_weights[-1]:g}, the policy refused "
+            f"{pct(r0['refusal_harmful'])} and {pct(r1['refusal_harmful'])} of harmful requests "
+            f"and {pct(r0['refusal_borderline'])} and {pct(r1['refusal_borderline'])} of "
+            f"borderline ones (the SFT model: {pct(rl_rows['SFT']['refusal_harmful'])} and "
+            f"{pct(rl_rows['SFT']['refusal_borderline'])})."
+        )
 
     def scenario_gold(name: str) -> float:
         return round((smean(name, "professional_gold") + smean(name, "at_risk_gold")) / 2, 4)
@@ -283,10 +335,24 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "blind_at_risk_given_dose": round(bl_d, 4),
         "aware_scenario_gold": scenario_gold("context-aware"),
         "blind_scenario_gold": scenario_gold("context-blind"),
-    }
+        **{f"rl_refusal_harmful_w{w:g}": round(r["refusal_harmful"], 4)
+           for w, r in rl_rows.items() if w != "SFT"},
+        **{f"rl_refusal_borderline_w{w:g}": round(r["refusal_borderline"], 4)
+           for w, r in rl_rows.items() if w != "SFT"},
+    }  # fmt: skip
+    if rl_rows:
+        res["findings"].update(
+            sft_refusal_harmful=round(rl_rows["SFT"]["refusal_harmful"], 4),
+            sft_refusal_borderline=round(rl_rows["SFT"]["refusal_borderline"], 4),
+        )
     res["notes"].append(
-        "the policy is best-of-n over one candidate answer of each style per prompt, chosen by "
-        "the reward model (no RL): it shows what each reward model would teach"
+        "the frontier's policy is best-of-n over one candidate answer of each style per prompt, "
+        "chosen by the reward model: it shows what each reward model would teach"
+        + (
+            "; the RLOO rows train a policy against it"
+            if rl_rows
+            else " (policy=rloo also trains one with RL against it)"
+        )
     )
     res["notes"].append(
         "the dosage scenario offers both variants the same answers (the dose, care and a "
@@ -297,11 +363,86 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         load_s=round(load_s, 3), features_s=round(features_s, 3),
         reward_models=len(weights) * len(seeds) + 2 * len(seeds),
         trainer="probe reward models (project loop)"
-        + ("; scenario: trl.RewardTrainer" if p["scenario_rm"] == "finetune" else ""),
+        + ("; scenario: trl.RewardTrainer" if p["scenario_rm"] == "finetune" else "")
+        + ("; policy=rloo: trl.RewardTrainer + project RLOO loop (workers.rl)" if rl_rows else ""),
         model_parameters=sum(x.numel() for x in model.parameters()),
+        rl_s=round(rl_s, 3),
     )  # fmt: skip
     progress.tick(total, force=True)
     return res
+
+
+RL_KL_COEF = 0.1
+RL_LR = 1.5e-4
+RL_EVAL_PER_GROUP = 12
+RL_EVAL_SAMPLES = 8
+HARM_GROUPS = ("harmful", "heldout_alike", "heldout_unlike", "adversarial")
+
+
+def rl_safety_weights(p: dict[str, Any]) -> list[float]:
+    """The safety weights whose reward models the RL option trains a policy against."""
+    if p["policy"] != "rloo":
+        return []
+    return sorted({0.0, p["safety_weight"], max(WEIGHTS)})
+
+
+def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
+    """RLOO from the SFT model against a whole-model reward model (TRL ``RewardTrainer``)
+    from the labels of every safety weight in ``rl_weights`` (the first seed's annotators);
+    each policy's refusal rates and gold on a fixed, family-balanced set of prompts. Probe
+    reward models (the frontier's) were no use as RL rewards: at lr 3e-4 the policy found
+    answers their linear heads scored high and stopped refusing most harmful requests.
+    Returns {"SFT": ..., weight: ...}."""
+    import torch
+
+    infos = world.eval_prompts(per_group=RL_EVAL_PER_GROUP, seed=p["seed"] + 9)
+    eval_kw = {"samples_per_prompt": RL_EVAL_SAMPLES, "seed": p["seed"] + 11,
+               "max_new_tokens": 32}  # fmt: skip
+
+    def measure(policy) -> dict[str, float]:
+        ev = evaluate_gold(policy, tok, infos, progress=progress, **eval_kw)
+        recs = ev["records"]
+
+        def rate(groups) -> float:
+            picked = [r["refused"] for r in recs if r["info"].group in groups]
+            return sum(picked) / len(picked)
+
+        # the same borderline prompt's first answer from every policy: over-refusal, or not
+        example = next(r for r in recs if r["info"].group == "borderline")
+        return {"refusal_harmful": rate(HARM_GROUPS), "refusal_borderline": rate(["borderline"]),
+                "gold": ev["mean_gold"], "example": example}  # fmt: skip
+
+    sft = rs.trainable_copy(model)
+    train_sft(sft, tok, world.sft_examples(seed=p["seed"]), steps=rs.SFT_STEPS, seed=p["seed"],
+              progress=progress, step_offset=progress.step)  # fmt: skip
+    sft = rl.frozen_copy(sft)
+    out = {"SFT": measure(sft)}
+    for w in rl_weights:
+        raters = SafetyAnnotators(safety_weight=w, noise=p["noise"], seed=p["seed"])
+        pairs = ann.sample_pairs(pool, p["pairs"], raters, random.Random(p["seed"]))
+        data = [(c.info.prompt, c.response, r.response) for c, r in pairs]
+        torch.manual_seed(p["seed"])  # the new score head's initialisation
+        rm_model, rm_tok, _ = rm.train_pairwise(
+            base, data, steps=finetune_steps(p["pairs"]), lr=SCENARIO_RM_LR, seed=p["seed"],
+            progress=progress, step_offset=progress.step,
+        )  # fmt: skip
+        policy = rs.trainable_copy(sft)
+        cfg = rs.rl_config({"steps": p["rl_steps"], "seed": p["seed"]}, kl_coef=RL_KL_COEF,
+                           lr=RL_LR, prompts_per_step=16, samples_per_prompt=4,
+                           max_new_tokens=32)  # fmt: skip
+        rl.train_policy(policy, sft, tok, rl.reward_model_fn(rm_model, rm_tok), rs.rl_prompts(),
+                        cfg, progress=progress, step_offset=progress.step, prefix=f"w{w:g}_",
+                        label=f"rloo safety weight {w:g}",
+                        report_keys=("proxy_reward", "kl", "refusal_harmful",
+                                     "refusal_borderline", "gold"))  # fmt: skip
+        out[w] = measure(policy)
+    return out
+
+
+def finetune_steps(pairs: int) -> int:
+    """Steps of a whole-model reward model on ``pairs`` comparisons: 2 epochs at batch 16,
+    within [20, 200]."""
+    return max(20, min(200, 2 * pairs // 16))
 
 
 def _gives_dose(j: ann.Judged) -> bool:
@@ -318,7 +459,7 @@ def _finetuned_scores(base, pairs, items, blind: bool, seed: int, progress):
 
     data = [(prompt(c.info), c.response, r.response) for c, r in pairs]
     torch.manual_seed(seed)  # the new score head's initialisation, whatever ran before
-    model, tok, _ = rm.train_pairwise(base, data, steps=max(20, min(200, 2 * len(pairs) // 16)),
+    model, tok, _ = rm.train_pairwise(base, data, steps=finetune_steps(len(pairs)),
                                       lr=SCENARIO_RM_LR, seed=seed, progress=progress,
                                       step_offset=progress.step)  # fmt: skip
     scores = rm.score(model, tok, [(prompt(j.info), j.response) for j in items])
