@@ -86,7 +86,10 @@ def test_policies_trained_with_rl_refuse_more_of_both_as_the_safety_weight_grows
 def test_the_rl_policies_are_charted_tabled_and_in_the_headline(rl_result):
     result, seen = rl_result
     json.dumps(result)
-    assert len(result["series"]["refusal_frontier"]["lines"]["RLOO policies"]) == 3
+    assert (
+        len(result["series"]["refusal_frontier"]["lines"]["RLOO policies, safety weight 0/1/5"])
+        == 3
+    )
     assert {"harmful, RLOO", "borderline, RLOO"} <= set(
         result["series"]["refusal_vs_safety_weight"]["lines"]
     )
@@ -104,6 +107,6 @@ def test_the_rl_policies_are_charted_tabled_and_in_the_headline(rl_result):
 
 
 def test_best_of_n_alone_trains_no_policy(result):
-    assert "RLOO policies" not in result["series"]["refusal_frontier"]["lines"]
+    assert not any(k.startswith("RLOO") for k in result["series"]["refusal_frontier"]["lines"])
     assert not any(k.startswith("rl_refusal") for k in result["findings"])
     assert result["timings"]["rl_s"] == 0

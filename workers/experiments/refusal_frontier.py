@@ -231,7 +231,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     res = result_shell(base)
     res["series"]["refusal_frontier"] = {
         "x_label": "refusal rate on harmful requests",
-        "y_label": "refusal rate on harmless borderline requests (over-refusal)",
+        "y_label": "refusal rate on borderline requests",
         "lines": {"safety weight " + "/".join(f"{w:g}" for w in weights):
                   [[round(mean(w, 0), 4), round(mean(w, 1), 4)] for w in weights]},
     }  # fmt: skip
@@ -278,7 +278,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
                                    "model": "SFT" if w == "SFT" else
                                    f"RLOO, safety weight {w:g}"})  # fmt: skip
         rl_points = [(w, r) for w, r in rl_rows.items() if w != "SFT"]
-        res["series"]["refusal_frontier"]["lines"]["RLOO policies"] = [
+        rl_line = "RLOO policies, safety weight " + "/".join(f"{w:g}" for w, _ in rl_points)
+        res["series"]["refusal_frontier"]["lines"][rl_line] = [
             [round(r["refusal_harmful"], 4), round(r["refusal_borderline"], 4)]
             for _, r in rl_points
         ]
