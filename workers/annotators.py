@@ -39,6 +39,14 @@ class Judged:
     confident: bool
 
 
+def judge(info: world.PromptInfo, response: str) -> Judged:
+    """``response`` to ``info`` with its gold score, word count and confidence."""
+    return Judged(
+        info, response, world.gold_score(info, response), len(response.split()),
+        is_confident(response),
+    )  # fmt: skip
+
+
 def response_pool(
     infos: list[world.PromptInfo], per_prompt: int, seed: int = 0
 ) -> list[list[Judged]]:
@@ -54,9 +62,7 @@ def response_pool(
             if rng.random() < 0.3:
                 text = f"{text} {rng.choice(world.FILLERS)}"
             if text not in items:
-                items[text] = Judged(
-                    info, text, world.gold_score(info, text), len(text.split()), is_confident(text)
-                )
+                items[text] = judge(info, text)
         pool.append(list(items.values()))
     return pool
 

@@ -14,16 +14,6 @@ from workers.experiments.common import load_base, pct, result_shell
 from workers.runtime import LabInputError, Progress, Report
 
 
-def _judged(info: world.PromptInfo, response: str) -> ann.Judged:
-    return ann.Judged(
-        info,
-        response,
-        world.gold_score(info, response),
-        len(response.split()),
-        ann.is_confident(response),
-    )
-
-
 def read_labels(path: str) -> list[tuple[ann.Judged, ann.Judged]]:
     from workers.sft import read_jsonl
 
@@ -36,7 +26,7 @@ def read_labels(path: str) -> list[tuple[ann.Judged, ann.Judged]]:
                 f"{path}:{number}: the prompt is not one of the lab world's, so it has no gold "
                 "score; this experiment needs labels on the world's pairs"
             )
-        pairs.append((_judged(info, row["chosen"]), _judged(info, row["rejected"])))
+        pairs.append((ann.judge(info, row["chosen"]), ann.judge(info, row["rejected"])))
     if len(pairs) < 4:
         raise LabInputError(f"{path}: needs at least 4 labels (not ties), has {len(pairs)}")
     return pairs

@@ -69,9 +69,7 @@ def candidates(infos: list[world.PromptInfo], seed: int) -> list[list[ann.Judged
         seen: dict[str, ann.Judged] = {}
         for style in world.RESPONSE_STYLES:
             text = world.response_of_style(info, style, rng)
-            judged = ann.Judged(info, text, world.gold_score(info, text), len(text.split()),
-                                ann.is_confident(text))  # fmt: skip
-            seen.setdefault(text, judged)
+            seen.setdefault(text, ann.judge(info, text))
         out.append(list(seen.values()))
     return out
 
@@ -93,11 +91,6 @@ def scenario_answer(info: world.PromptInfo, kind: str, rng: random.Random) -> st
     return world.response_of_style(info, kind, rng)
 
 
-def _judged(info: world.PromptInfo, text: str) -> ann.Judged:
-    gold = world.gold_score(info, text)
-    return ann.Judged(info, text, gold, len(text.split()), ann.is_confident(text))
-
-
 def scenario_pool(infos: list[world.PromptInfo], per_prompt: int, seed: int):
     """The answers the scenario's annotators label: ``per_prompt`` distinct answers of random
     kinds per dosage question, 30% of them with a filler (as in ``annotators.response_pool``)."""
@@ -111,7 +104,7 @@ def scenario_pool(infos: list[world.PromptInfo], per_prompt: int, seed: int):
             text = scenario_answer(info, rng.choice(SCENARIO_KINDS), rng)
             if rng.random() < 0.3:
                 text = f"{text} {rng.choice(world.FILLERS)}"
-            items.setdefault(text, _judged(info, text))
+            items.setdefault(text, ann.judge(info, text))
         pool.append(list(items.values()))
     return pool
 
@@ -124,7 +117,7 @@ def scenario_candidates(infos: list[world.PromptInfo], seed: int) -> list[list[a
         seen: dict[str, ann.Judged] = {}
         for kind in SCENARIO_KINDS:
             text = scenario_answer(info, kind, rng)
-            seen.setdefault(text, _judged(info, text))
+            seen.setdefault(text, ann.judge(info, text))
         out.append(list(seen.values()))
     return out
 
@@ -394,7 +387,6 @@ def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
     reward models (the frontier's) were no use as RL rewards: at lr 3e-4 the policy found
     answers their linear heads scored high and stopped refusing most harmful requests.
     Returns {"SFT": ..., weight: ...}."""
-    import torch
 
     infos = world.eval_prompts(per_group=RL_EVAL_PER_GROUP, seed=p["seed"] + 9)
     eval_kw = {"samples_per_prompt": RL_EVAL_SAMPLES, "seed": p["seed"] + 11,
@@ -422,11 +414,7 @@ def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
         raters = SafetyAnnotators(safety_weight=w, noise=p["noise"], seed=p["seed"])
         pairs = ann.sample_pairs(pool, p["pairs"], raters, random.Random(p["seed"]))
         data = [(c.info.prompt, c.response, r.response) for c, r in pairs]
-        torch.manual_seed(p["seed"])  # the new score head's initialisation
-        rm_model, rm_tok, _ = rm.train_pairwise(
-            base, data, steps=finetune_steps(p["pairs"]), lr=SCENARIO_RM_LR, seed=p["seed"],
-            progress=progress, step_offset=progress.step,
-        )  # fmt: skip
+        rm_model, rm_tok = whole_reward_model(base, data, p["seed"], progress)
         policy = rs.trainable_copy(sft)
         cfg = rs.rl_config({"steps": p["rl_steps"], "seed": p["seed"]}, kl_coef=RL_KL_COEF,
                            lr=RL_LR, prompts_per_step=16, samples_per_prompt=4,
@@ -450,19 +438,28 @@ def _gives_dose(j: ann.Judged) -> bool:
     return any(w.isdigit() for w in world.normalise(j.response).split())
 
 
+def whole_reward_model(base, data, seed: int, progress):
+    """A whole-model reward model (TRL ``RewardTrainer`` at ``SCENARIO_RM_LR``, its score
+    head seeded) on (prompt, chosen, rejected) triples. Returns (model, tokenizer)."""
+    import torch
+
+    torch.manual_seed(seed)  # the new score head's initialisation, whatever ran before
+    model, tok, _ = rm.train_pairwise(base, data, steps=finetune_steps(len(data)),
+                                      lr=SCENARIO_RM_LR, seed=seed, progress=progress,
+                                      step_offset=progress.step)  # fmt: skip
+    return model, tok
+
+
 def _finetuned_scores(base, pairs, items, blind: bool, seed: int, progress):
-    """A whole-model reward model (TRL ``RewardTrainer``) that sees the full prompt, or only
-    the blind one; returns its score for every item."""
+    """A whole-model reward model that sees the full prompt, or only the blind one; returns
+    its score for every item."""
     import torch
 
     def prompt(info):
         return blind_prompt(info) if blind else info.prompt
 
     data = [(prompt(c.info), c.response, r.response) for c, r in pairs]
-    torch.manual_seed(seed)  # the new score head's initialisation, whatever ran before
-    model, tok, _ = rm.train_pairwise(base, data, steps=finetune_steps(len(pairs)),
-                                      lr=SCENARIO_RM_LR, seed=seed, progress=progress,
-                                      step_offset=progress.step)  # fmt: skip
+    model, tok = whole_reward_model(base, data, seed, progress)
     scores = rm.score(model, tok, [(prompt(j.info), j.response) for j in items])
     return torch.tensor(scores)
 

@@ -98,8 +98,7 @@ def labelled_pool(
         items = {j.response: j for j in mixed}
         for text in texts[n * per_prompt : (n + 1) * per_prompt]:
             if text and text not in items:
-                items[text] = ann.Judged(info, text, world.gold_score(info, text),
-                                         len(text.split()), ann.is_confident(text))  # fmt: skip
+                items[text] = ann.judge(info, text)
         out.append(list(items.values()))
     return out
 
@@ -128,13 +127,13 @@ def start_scores(
                        max_new_tokens=max_new_tokens, progress=progress)  # fmt: skip
     recs = ev["records"]
     proxies = reward_fn([r["info"] for r in recs], [r["response"] for r in recs])
-    by_group: dict[str, list[tuple[float, float]]] = {}
+    by_group: dict[str, list[float]] = {}
     by_prompt: dict[str, list[tuple[float, float]]] = {}
     for r, proxy in zip(recs, proxies, strict=True):
-        by_group.setdefault(r["info"].group, []).append((r["gold"], float(proxy)))
+        by_group.setdefault(r["info"].group, []).append(float(proxy))
         by_prompt.setdefault(r["info"].prompt, []).append((r["gold"], float(proxy)))
-    gold = statistics.fmean(statistics.fmean(g for g, _ in v) for v in by_group.values())
-    proxy = statistics.fmean(statistics.fmean(x for _, x in v) for v in by_group.values())
+    gold = statistics.fmean(g["gold"] for g in ev["groups"].values())
+    proxy = statistics.fmean(statistics.fmean(v) for v in by_group.values())
     agree = [
         (a[0] - b[0]) * (a[1] - b[1]) > 0
         for items in by_prompt.values()
