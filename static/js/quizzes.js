@@ -1,5 +1,5 @@
 /* Attempt page helpers. The page works without this file: htmx autosaves as you type and
-   the server enforces the time limit. This adds two things:
+   the server enforces the time limit. This adds three things:
    1. a last save when the page is closed or navigated away from (sendBeacon), so the few
       keystrokes inside the autosave debounce are not lost;
    2. a save every few seconds while someone types without pausing (the debounce alone
@@ -10,16 +10,29 @@
   "use strict";
   var form = document.getElementById("attempt-form");
   if (!form) return;
-  // Edits made since the last autosave that the server accepted.
-  var edits = 0, sending = 0, saved = 0;
-  function dirty() { return edits > saved; }
-  form.addEventListener("input", function () { edits++; });
-  form.addEventListener("change", function () { edits++; });
+  // The answers as the server last accepted them, against the answers on the page now. A
+  // snapshot, not a count of input events: keys typed before this deferred script ran (a
+  // fast typist, a slow page) still count as unsaved, and the server-rendered values
+  // (defaultValue, defaultChecked) are what the server holds when the page loads.
+  function answers(asRendered) {
+    var pairs = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name.indexOf("q-") !== 0) return;
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (asRendered ? el.defaultChecked : el.checked) pairs.push([el.name, el.value]);
+      } else {
+        pairs.push([el.name, asRendered ? el.defaultValue : el.value]);
+      }
+    });
+    return JSON.stringify(pairs);
+  }
+  var saved = answers(true), sending = saved;
+  function dirty() { return answers(false) !== saved; }
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt === form) sending = edits;
+    if (event.detail.elt === form) sending = answers(false);
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.elt === form && event.detail.successful) saved = Math.max(saved, sending);
+    if (event.detail.elt === form && event.detail.successful) saved = sending;
   });
   window.setInterval(function () {
     if (dirty() && window.htmx) window.htmx.trigger(form, "autosave");

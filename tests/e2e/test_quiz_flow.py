@@ -106,6 +106,32 @@ def test_leaving_right_after_typing_still_saves_the_answer(live_server, page, tr
     _wait_until(lambda: _saved(attempt, "goodhart-optimisation-pressure").startswith("A measure"))
 
 
+def test_typing_before_the_page_scripts_run_still_counts_as_unsaved(
+    live_server, page, transactional_db
+):
+    """What a student types while the page's scripts still load is saved when they leave."""
+    import time
+
+    call_command("load_course", str(CONTENT), verbosity=0)
+    student = make_user("eve", STUDENT)
+    enroll(student, "alignment-training")
+    _log_in(page, live_server, "eve")
+
+    def slow_script(route):
+        time.sleep(1.5)  # a slow connection: the form is on screen, its script not yet run
+        route.continue_()
+
+    page.route("**/js/quizzes*.js", slow_script)
+    page.goto(f"{live_server.url}/courses/alignment-training/quizzes/limits-check/")
+    page.get_by_role("button", name="Start the quiz").click()
+    essay = page.get_by_role("group", name="Question 4").get_by_label("Your answer")
+    essay.fill("Typed before the script ran")
+    page.wait_for_load_state("load")  # the script has run now; the debounce has not fired
+    page.goto(f"{live_server.url}/")
+    attempt = Attempt.objects.get(user=student)
+    _wait_until(lambda: _saved(attempt, "goodhart-optimisation-pressure").startswith("Typed"))
+
+
 def test_a_stale_tab_is_told_and_never_overwrites_the_newer_answer(
     live_server, browser, transactional_db
 ):
