@@ -1,5 +1,6 @@
 """A student presses Run on a lab page and watches a real run on a real worker."""
 
+import re
 import uuid
 
 import pytest
@@ -49,7 +50,8 @@ def test_a_student_presses_run_and_sees_the_chart_grow_and_the_run_finish(
         page.get_by_label("Samples per prompt").fill("1")
         page.get_by_label("Max new tokens").fill("8")
         page.get_by_role("button", name="Run").click()
-        expect(page.locator(".run-state")).to_contain_text("Queued", timeout=2_000)
+        # The run page, in whatever state a busy machine's worker has reached by now.
+        expect(page.locator(".run-state")).to_contain_text(re.compile("Queued|Running"))
         # Every value the chart's point count takes while the page polls: a run can go
         # from its first point to its last between two polls on a busy machine, so the
         # test watches the whole run instead of sampling it once.
