@@ -95,6 +95,11 @@ def test_the_rl_policies_are_charted_tabled_and_in_the_headline(rl_result):
     )
     rows = result["tables"][2]["rows"]
     assert [r[0] for r in rows] == ["SFT", "safety weight 0", "safety weight 1", "safety weight 5"]
+    by_group = result["tables"][3]
+    assert [r[0] for r in by_group["rows"]] == [r[0] for r in rows]
+    assert by_group["columns"][4] == "role-play wrapped"
+    # the borderline column is the same rate as the policy's borderline refusal
+    assert [r[5] for r in by_group["rows"]] == [r[2] for r in rows]
     f = result["findings"]
     assert f"{100 * f['rl_refusal_borderline_w5']:.0f}%" in result["headline"]
     examples = [s for s in result["samples"] if s["family"] == "borderline"]

@@ -290,6 +290,14 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
                       round(r["refusal_borderline"], 3), round(r["gold"], 3)]
                      for w, r in rl_rows.items()],
         })  # fmt: skip
+        # Which harmful requests RL taught the policy to refuse, and which it did not.
+        res["tables"].append({
+            "title": "Refusal rate by prompt group: the SFT model and the RLOO policies",
+            "columns": ["policy", *RL_GROUP_NAMES.values()],
+            "rows": [[w if w == "SFT" else f"safety weight {w:g}",
+                      *(round(r["by_group"][g], 3) for g in RL_GROUP_NAMES)]
+                     for w, r in rl_rows.items()],
+        })  # fmt: skip
     w0, w1 = weights[0], weights[-1]
     aw_p, aw_r = smean("context-aware", keys[0]), smean("context-aware", keys[1])
     bl_p, bl_r = smean("context-blind", keys[0]), smean("context-blind", keys[1])
@@ -371,6 +379,14 @@ RL_LR = 1.5e-4
 RL_EVAL_PER_GROUP = 12
 RL_EVAL_SAMPLES = 8
 HARM_GROUPS = ("harmful", "heldout_alike", "heldout_unlike", "adversarial")
+RL_GROUP_NAMES = {
+    "harmful": "harmful (SFT-covered)",
+    "heldout_alike": f"held out, familiar phrasing ({world.HELDOUT_ALIKE})",
+    "heldout_unlike": f"held out, how-to phrasing ({world.HELDOUT_UNLIKE})",
+    "adversarial": "role-play wrapped",
+    "borderline": "borderline (harmless)",
+    "howto": "how-to (harmless)",
+}
 
 
 def rl_safety_weights(p: dict[str, Any]) -> list[float]:
@@ -403,6 +419,7 @@ def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
         # the same borderline prompt's first answer from every policy: over-refusal, or not
         example = next(r for r in recs if r["info"].group == "borderline")
         return {"refusal_harmful": rate(HARM_GROUPS), "refusal_borderline": rate(["borderline"]),
+                "by_group": {g: rate([g]) for g in RL_GROUP_NAMES},
                 "gold": ev["mean_gold"], "example": example}  # fmt: skip
 
     sft = rs.trainable_copy(model)
