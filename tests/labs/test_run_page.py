@@ -75,6 +75,17 @@ def test_a_finished_run_keeps_its_finding_tables_samples_and_charts(client, stud
     assert '"id": "gold_by_family"' in text and "Download the JSON result" in text
 
 
+def test_an_empty_table_cell_shows_a_dash_not_none(client, student, lab):
+    result = {**FINISHED["result"], "tables": [
+        {"title": "Methods", "columns": ["method", "wall_s"], "rows": [["SFT (start)", None]]}
+    ]}  # fmt: skip
+    run = _run(lab, student, **{**FINISHED, "result": result})
+    client.force_login(student)
+    text = client.get(run.get_absolute_url()).text
+    assert '<td><span aria-label="not applicable">–</span></td>' in text
+    assert "<td>None</td>" not in text
+
+
 def test_the_json_result_downloads(client, student, lab):
     run = _run(lab, student, **FINISHED)
     client.force_login(student)
