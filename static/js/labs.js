@@ -1,6 +1,7 @@
 // Lab charts: Chart.js charts that grow as the run's status partial is swapped in by htmx.
 // The chart data comes from a JSON <script> in the partial; charts live outside it, so
-// they are updated in place rather than redrawn.
+// they are updated in place rather than redrawn. Straight segments between measured points
+// (no spline tension): a curve would overshoot and show values no run measured.
 (function () {
   "use strict";
   var charts = {};
@@ -17,7 +18,7 @@
           ? line.points.map(function (p) { return { x: p[0], y: p[1] }; })
           : line.points.map(function (p) { return p[1]; }),
         borderColor: color, backgroundColor: color,
-        borderWidth: 2, tension: 0.15, pointRadius: spec.numeric_x && line.points.length < 12 ? 3 : 0,
+        borderWidth: 2, tension: 0, pointRadius: spec.numeric_x && line.points.length < 12 ? 3 : 0,
       };
     });
   }
