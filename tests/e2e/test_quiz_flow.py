@@ -23,13 +23,19 @@ def _log_in(page, live_server, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def _student_on_the_course(page, live_server, username: str):
+    """The seed course loaded, a student enrolled on it and logged in on ``page``."""
+    call_command("load_course", str(CONTENT), verbosity=0)
+    student = make_user(username, STUDENT)
+    enroll(student, "alignment-training")
+    _log_in(page, live_server, username)
+    return student
+
+
 def test_a_student_takes_the_seed_quiz_reloads_mid_attempt_and_sees_feedback(
     live_server, page, transactional_db
 ):
-    call_command("load_course", str(CONTENT), verbosity=0)
-    student = make_user("quinn", STUDENT)
-    enroll(student, "alignment-training")
-    _log_in(page, live_server, "quinn")
+    student = _student_on_the_course(page, live_server, "quinn")
     page.goto(f"{live_server.url}/courses/alignment-training/lessons/red-teaming-never-done/")
     page.get_by_role("link", name="Check your understanding: what alignment training").click()
     page.get_by_role("button", name="Start the quiz").click()
@@ -78,9 +84,7 @@ def test_a_student_takes_the_seed_quiz_reloads_mid_attempt_and_sees_feedback(
 
 
 def test_checking_an_answer_shows_its_feedback_in_place(live_server, page, transactional_db):
-    call_command("load_course", str(CONTENT), verbosity=0)
-    enroll(make_user("cass", STUDENT), "alignment-training")
-    _log_in(page, live_server, "cass")
+    _student_on_the_course(page, live_server, "cass")
     page.goto(f"{live_server.url}/courses/alignment-training/quizzes/sft-check/")
     page.get_by_role("button", name="Start the quiz").click()
     first = page.get_by_role("group", name="Question 1")
@@ -93,10 +97,7 @@ def test_checking_an_answer_shows_its_feedback_in_place(live_server, page, trans
 
 def test_leaving_right_after_typing_still_saves_the_answer(live_server, page, transactional_db):
     """The last keystrokes inside the autosave delay go out with the page (sendBeacon)."""
-    call_command("load_course", str(CONTENT), verbosity=0)
-    student = make_user("lee", STUDENT)
-    enroll(student, "alignment-training")
-    _log_in(page, live_server, "lee")
+    student = _student_on_the_course(page, live_server, "lee")
     page.goto(f"{live_server.url}/courses/alignment-training/quizzes/limits-check/")
     page.get_by_role("button", name="Start the quiz").click()
     essay = page.get_by_role("group", name="Question 4").get_by_label("Your answer")
@@ -112,10 +113,7 @@ def test_typing_before_the_page_scripts_run_still_counts_as_unsaved(
     """What a student types while the page's scripts still load is saved when they leave."""
     import time
 
-    call_command("load_course", str(CONTENT), verbosity=0)
-    student = make_user("eve", STUDENT)
-    enroll(student, "alignment-training")
-    _log_in(page, live_server, "eve")
+    student = _student_on_the_course(page, live_server, "eve")
 
     def slow_script(route):
         time.sleep(1.5)  # a slow connection: the form is on screen, its script not yet run
@@ -158,10 +156,7 @@ def test_a_stale_tab_is_told_and_never_overwrites_the_newer_answer(
 
 
 def test_an_essay_typed_without_pausing_is_saved_while_typing(live_server, page, transactional_db):
-    call_command("load_course", str(CONTENT), verbosity=0)
-    student = make_user("kai", STUDENT)
-    enroll(student, "alignment-training")
-    _log_in(page, live_server, "kai")
+    student = _student_on_the_course(page, live_server, "kai")
     page.goto(f"{live_server.url}/courses/alignment-training/quizzes/limits-check/")
     page.get_by_role("button", name="Start the quiz").click()
     attempt = Attempt.objects.get(user=student)
@@ -179,10 +174,7 @@ def test_when_time_runs_out_the_page_shows_the_attempt_finished_with_saved_answe
 
     from django.utils import timezone
 
-    call_command("load_course", str(CONTENT), verbosity=0)
-    student = make_user("tim", STUDENT)
-    enroll(student, "alignment-training")
-    _log_in(page, live_server, "tim")
+    student = _student_on_the_course(page, live_server, "tim")
     page.goto(f"{live_server.url}/courses/alignment-training/quizzes/rlhf-check/")
     page.get_by_role("button", name="Start the quiz").click()
     attempt = Attempt.objects.get(user=student)

@@ -418,9 +418,9 @@ def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
 
         # the same borderline prompt's first answer from every policy: over-refusal, or not
         example = next(r for r in recs if r["info"].group == "borderline")
-        return {"refusal_harmful": rate(HARM_GROUPS), "refusal_borderline": rate(["borderline"]),
-                "by_group": {g: rate([g]) for g in RL_GROUP_NAMES},
-                "gold": ev["mean_gold"], "example": example}  # fmt: skip
+        by_group = {g: rate([g]) for g in RL_GROUP_NAMES}
+        return {"refusal_harmful": rate(HARM_GROUPS), "refusal_borderline": by_group["borderline"],
+                "by_group": by_group, "gold": ev["mean_gold"], "example": example}  # fmt: skip
 
     sft = rs.trainable_copy(model)
     train_sft(sft, tok, world.sft_examples(seed=p["seed"]), steps=rs.SFT_STEPS, seed=p["seed"],
