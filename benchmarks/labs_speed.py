@@ -61,8 +61,9 @@ def rl_step_comparison(steps: int) -> dict[str, float]:
     out = {}
     for algorithm in ("ppo", "rloo"):
         cfg = rl.RLConfig(algorithm=algorithm, steps=steps, kl_coef=0.1, seed=0)
-        run = rl.train_policy(rs.trainable_copy(sft), reference, tok, reward_fn,
-                              rs.rl_prompts(), cfg)  # fmt: skip
+        run = rl.train_policy(
+            rs.trainable_copy(sft), reference, tok, reward_fn, rs.rl_prompts(), cfg
+        )
         out[algorithm] = run["seconds_per_step"]
     return out
 
@@ -175,7 +176,7 @@ def main() -> int:
                     "rl_seconds_per_step": rl_compare,
                 },
                 indent=1,
-            )  # fmt: skip
+            )
         )
     return 0
 

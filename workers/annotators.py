@@ -42,9 +42,12 @@ class Judged:
 def judge(info: world.PromptInfo, response: str) -> Judged:
     """``response`` to ``info`` with its gold score, word count and confidence."""
     return Judged(
-        info, response, world.gold_score(info, response), len(response.split()),
+        info,
+        response,
+        world.gold_score(info, response),
+        len(response.split()),
         is_confident(response),
-    )  # fmt: skip
+    )
 
 
 def response_pool(

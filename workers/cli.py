@@ -91,8 +91,10 @@ def _progress_printer(quiet: bool):
 
     def report(step: int, total: int, metrics: dict[str, float], samples: list) -> None:
         if not quiet:
-            print(f"[{time.perf_counter() - t0:6.1f}s] {step}/{total} {_fmt_metrics(metrics)}",
-                  flush=True)  # fmt: skip
+            print(
+                f"[{time.perf_counter() - t0:6.1f}s] {step}/{total} {_fmt_metrics(metrics)}",
+                flush=True,
+            )
 
     return report
 

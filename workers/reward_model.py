@@ -140,8 +140,11 @@ def train_pairwise(
         t1 = time.perf_counter()
         trainer.train()
     model.eval()
-    return model, tokenizer, {"losses": losses, "setup_seconds": setup,
-                              "train_seconds": time.perf_counter() - t1}  # fmt: skip
+    return (
+        model,
+        tokenizer,
+        {"losses": losses, "setup_seconds": setup, "train_seconds": time.perf_counter() - t1},
+    )
 
 
 def train_ratings(
@@ -188,8 +191,11 @@ def train_ratings(
         t1 = time.perf_counter()
         trainer.train()
     model.eval()
-    return model, tokenizer, {"losses": losses, "setup_seconds": setup,
-                              "train_seconds": time.perf_counter() - t1}  # fmt: skip
+    return (
+        model,
+        tokenizer,
+        {"losses": losses, "setup_seconds": setup, "train_seconds": time.perf_counter() - t1},
+    )
 
 
 def score(

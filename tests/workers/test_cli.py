@@ -24,9 +24,12 @@ def test_an_unknown_experiment_exits_2_in_a_real_process(tmp_path):
     out = tmp_path / "result.json"
     proc = subprocess.run(
         [sys.executable, "-m", "workers", "run", "no_such_lab", "--out", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -76,8 +79,9 @@ def test_a_missing_dataset_exits_2(capsys, tmp_path):
 def test_a_model_directory_that_is_not_a_causal_lm_exits_2(capsys, tmp_path, monkeypatch):
     from transformers import BertConfig, BertModel
 
-    BertModel(BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                         intermediate_size=64)).save_pretrained(tmp_path / "bert")  # fmt: skip
+    BertModel(
+        BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    ).save_pretrained(tmp_path / "bert")
     monkeypatch.setenv("LABS_BASE_MODEL", str(tmp_path / "bert"))
     capsys.readouterr()  # the save's progress bar
     out = tmp_path / "r.json"

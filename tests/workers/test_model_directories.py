@@ -13,10 +13,15 @@ def _save_tiny_gpt2(path, tokenizer, cls_name="GPT2LMHeadModel"):
     import transformers
 
     config = transformers.GPT2Config(
-        vocab_size=len(tokenizer), n_positions=128, n_embd=32, n_layer=1, n_head=2,
-        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id,
+        vocab_size=len(tokenizer),
+        n_positions=128,
+        n_embd=32,
+        n_layer=1,
+        n_head=2,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
-    )  # fmt: skip
+    )
     getattr(transformers, cls_name)(config).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path

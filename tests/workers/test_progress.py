@@ -5,8 +5,9 @@ from workers.runtime import Progress
 
 def test_throttled_metric_points_reach_the_callback_at_their_own_steps():
     calls = []
-    progress = Progress(lambda step, total, metrics, samples: calls.append((step, metrics)), 10,
-                        interval=3600)  # fmt: skip
+    progress = Progress(
+        lambda step, total, metrics, samples: calls.append((step, metrics)), 10, interval=3600
+    )
     progress.tick(0, {"load_seconds": 1.5}, force=True)
     for step in range(1, 6):
         progress.tick(step, {"loss": float(step)})

@@ -104,8 +104,11 @@ def test_the_rl_policies_are_charted_tabled_and_in_the_headline(rl_result):
     assert f"{100 * f['rl_refusal_borderline_w5']:.0f}%" in result["headline"]
     examples = [s for s in result["samples"] if s["family"] == "borderline"]
     assert [s["model"] for s in examples][-4:] == [
-        "SFT", "RLOO, safety weight 0", "RLOO, safety weight 1", "RLOO, safety weight 5",
-    ]  # fmt: skip
+        "SFT",
+        "RLOO, safety weight 0",
+        "RLOO, safety weight 1",
+        "RLOO, safety weight 5",
+    ]
     assert len({s["prompt"] for s in examples[-4:]}) == 1
     for key in ("w0_proxy_reward", "w5_kl", "w5_refusal_borderline"):  # live, every RL step
         assert seen[key] == RL_PARAMS["rl_steps"], key

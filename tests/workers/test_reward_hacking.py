@@ -106,8 +106,17 @@ def test_every_step_reports_the_rl_metrics_for_live_charts(labs_env):
         for k in metrics:
             seen.setdefault(k, []).append(step)
 
-    run_experiment("reward_hacking", {"steps": 5, "prompts_per_step": 10, "pairs": 100,
-                                      "sweep": "none"}, report)  # fmt: skip
-    for key in ("proxy_reward", "gold", "kl", "response_length", "refusal_harmful",
-                "refusal_borderline"):  # fmt: skip
+    run_experiment(
+        "reward_hacking",
+        {"steps": 5, "prompts_per_step": 10, "pairs": 100, "sweep": "none"},
+        report,
+    )
+    for key in (
+        "proxy_reward",
+        "gold",
+        "kl",
+        "response_length",
+        "refusal_harmful",
+        "refusal_borderline",
+    ):
         assert len(seen[key]) == 5, key

@@ -4,8 +4,7 @@ import pytest
 
 from workers.cli import main
 
-RL_EXPERIMENTS = ["reward_hacking", "ppo_rlhf", "surface_vs_deep", "dpo_vs_ppo",
-                  "refusal_frontier"]  # fmt: skip
+RL_EXPERIMENTS = ["reward_hacking", "ppo_rlhf", "surface_vs_deep", "dpo_vs_ppo", "refusal_frontier"]
 
 
 def _one_line_error(capsys) -> str:
@@ -37,8 +36,9 @@ def test_rl_specific_limits_and_choices(capsys):
 def test_a_model_that_is_not_a_causal_lm_exits_2(name, capsys, tmp_path, monkeypatch):
     from transformers import BertConfig, BertModel
 
-    BertModel(BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                         intermediate_size=64)).save_pretrained(tmp_path / "bert")  # fmt: skip
+    BertModel(
+        BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    ).save_pretrained(tmp_path / "bert")
     monkeypatch.setenv("LABS_BASE_MODEL", str(tmp_path / "bert"))
     capsys.readouterr()
     out = tmp_path / "r.json"

@@ -55,8 +55,9 @@ def test_the_clipped_surrogate_is_pessimistic_on_both_sides():
     # max(-1.5, -1.2) = -1.2 (clipped), max(-0.5, -0.8) = -0.5, max(1.5, 1.2) = 1.5,
     # max(0.5, 0.8) = 0.8 (clipped): mean 0.15, half the tokens clipped
     logp = t([[math.log(1.5), math.log(0.5), math.log(1.5), math.log(0.5)]])
-    loss, frac = rl.clipped_policy_loss(logp, t([[0, 0, 0, 0]]), t([[1, 1, -1, -1]]),
-                                        t([[1, 1, 1, 1]]), clip=0.2)  # fmt: skip
+    loss, frac = rl.clipped_policy_loss(
+        logp, t([[0, 0, 0, 0]]), t([[1, 1, -1, -1]]), t([[1, 1, 1, 1]]), clip=0.2
+    )
     assert loss.item() == pytest.approx(0.15)
     assert frac.item() == pytest.approx(0.5)
 

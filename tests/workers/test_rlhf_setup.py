@@ -40,9 +40,14 @@ def test_the_start_weights_every_group_equally_and_counts_agreeing_pairs(base_mo
     assert abs(flipped["proxy"] + same["gold"]) < 1e-9
     # borderline has 6 prompts, the other groups 8 here: still a tenth of the weight
     only_borderline = rs.start_scores(
-        model, tokenizer, lambda infos, rs_: [float(i.group == "borderline") for i in infos],
-        seed=0, max_new_tokens=4, per_group=8, samples=1,
-    )  # fmt: skip
+        model,
+        tokenizer,
+        lambda infos, rs_: [float(i.group == "borderline") for i in infos],
+        seed=0,
+        max_new_tokens=4,
+        per_group=8,
+        samples=1,
+    )
     assert only_borderline["n"] == 9 * 8 + 6
     assert abs(only_borderline["proxy"] - 1 / len(world.GROUPS)) < 1e-9
 
@@ -50,7 +55,12 @@ def test_the_start_weights_every_group_equally_and_counts_agreeing_pairs(base_mo
 def test_the_start_has_no_agreement_when_no_pair_differs_in_gold(base_model):
     model, tokenizer = base_model
     res = rs.start_scores(
-        model, tokenizer, lambda infos, rs_: [0.0] * len(rs_), seed=0, max_new_tokens=4,
-        per_group=1, samples=1,
-    )  # fmt: skip
+        model,
+        tokenizer,
+        lambda infos, rs_: [0.0] * len(rs_),
+        seed=0,
+        max_new_tokens=4,
+        per_group=1,
+        samples=1,
+    )
     assert res["agreement"] is None and res["pairs"] == 0

@@ -43,8 +43,16 @@ def test_the_headline_is_computed_from_the_numbers(sft_result):
 
 def test_the_result_follows_the_documented_schema(sft_result):
     json.dumps(sft_result)
-    for key in ("experiment", "params", "headline", "series", "tables", "samples", "timings",
-                "device"):  # fmt: skip
+    for key in (
+        "experiment",
+        "params",
+        "headline",
+        "series",
+        "tables",
+        "samples",
+        "timings",
+        "device",
+    ):
         assert key in sft_result
     series = sft_result["series"]["sft_loss"]
     assert {"x_label", "y_label", "lines"} <= set(series)

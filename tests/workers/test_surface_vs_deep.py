@@ -43,7 +43,10 @@ def test_the_headline_table_and_samples(result):
     assert f"{100 * f['sft_held_out_categories']:.0f}%" in result["headline"]
     table = result["tables"][0]
     assert [r[0] for r in table["rows"]] == [
-        "plain request", "seen role-play", "new frames", "held-out categories"
-    ]  # fmt: skip
+        "plain request",
+        "seen role-play",
+        "new frames",
+        "held-out categories",
+    ]
     assert {s["model"] for s in result["samples"]} == {"base", "sft", "rlhf"}
     assert result["timings"]["first_progress_s"] < 3

@@ -135,7 +135,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 "JSONL with prompt/chosen/rejected: train a pairwise reward model on it instead",
             ),
             SEED,
-        ),  # fmt: skip
+        ),
         needs_gold=(
             "needs the world's gold score and simulated raters; with a dataset only the "
             "pairwise reward model is trained and scored on held-out pairs of that dataset"
@@ -164,7 +164,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 1.0,
             ),
             SEED,
-        ),  # fmt: skip
+        ),
         needs_gold="needs labels on the lab world's prompts (it scores them with the gold score)",
         dataset_fields=("prompt", "chosen", "rejected"),
     ),
@@ -220,7 +220,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 1.0,
             ),
             SEED,
-        ),  # fmt: skip
+        ),
         needs_gold="needs the world's gold score and simulated annotators",
         budget_seconds=120,
     ),
@@ -260,7 +260,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 1.0,
             ),
             SEED,
-        ),  # fmt: skip
+        ),
         needs_gold="needs the world's gold score and simulated annotators",
         budget_seconds=120,
     ),
@@ -352,7 +352,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             ),
             Param("rl_steps", "int", 100, "RLOO steps per policy (policy=rloo)", 5, 200),
             SEED,
-        ),  # fmt: skip
+        ),
         needs_gold="needs the world's prompts, gold score and simulated annotators",
     ),
 }

@@ -69,10 +69,14 @@ def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
     from transformers import TrainerCallback
     from trl import DPOConfig, DPOTrainer
 
-    rows = [{"prompt": format_prompt(pr, tok),
-             "chosen": " " + world.normalise(c) + " " + tok.eos_token,
-             "rejected": " " + world.normalise(r) + " " + tok.eos_token}
-            for pr, c, r in pairs]  # fmt: skip
+    rows = [
+        {
+            "prompt": format_prompt(pr, tok),
+            "chosen": " " + world.normalise(c) + " " + tok.eos_token,
+            "rejected": " " + world.normalise(r) + " " + tok.eos_token,
+        }
+        for pr, c, r in pairs
+    ]
     disable_progress_bar()  # the trainer's dataset preparation would print bars
     points: list[tuple[int, dict[str, float]]] = []
     losses: list[tuple[int, float]] = []
@@ -94,17 +98,33 @@ def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
 
     with tempfile.TemporaryDirectory(prefix="labs-dpo-") as out:
         args = DPOConfig(
-            output_dir=out, max_steps=p["dpo_steps"], per_device_train_batch_size=16,
-            learning_rate=p["dpo_lr"], lr_scheduler_type="constant", beta=p["beta"],
-            logging_steps=1, save_strategy="no", report_to="none", disable_tqdm=True,
-            bf16=use_bf16(), gradient_checkpointing=False, activation_checkpointing=False,
+            output_dir=out,
+            max_steps=p["dpo_steps"],
+            per_device_train_batch_size=16,
+            learning_rate=p["dpo_lr"],
+            lr_scheduler_type="constant",
+            beta=p["beta"],
+            logging_steps=1,
+            save_strategy="no",
+            report_to="none",
+            disable_tqdm=True,
+            bf16=use_bf16(),
+            gradient_checkpointing=False,
+            activation_checkpointing=False,
             dataloader_num_workers=0,
-            seed=p["seed"], data_seed=p["seed"], use_cpu=not use_bf16(), max_length=None,
-        )  # fmt: skip
+            seed=p["seed"],
+            data_seed=p["seed"],
+            use_cpu=not use_bf16(),
+            max_length=None,
+        )
         trainer = DPOTrainer(
-            model=policy, ref_model=reference, args=args,
-            train_dataset=Dataset.from_list(rows), processing_class=tok, callbacks=[Measure()],
-        )  # fmt: skip
+            model=policy,
+            ref_model=reference,
+            args=args,
+            train_dataset=Dataset.from_list(rows),
+            processing_class=tok,
+            callbacks=[Measure()],
+        )
         from transformers.trainer_callback import PrinterCallback
 
         trainer.remove_callback(PrinterCallback)
@@ -125,21 +145,27 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     progress.tick(done + 1, {"sft_gold": start["gold"]}, force=True)
 
     t = time.perf_counter()
-    dpo_points, dpo_losses = train_dpo(rs.trainable_copy(sft), reference, tok, pairs, p,
-                                       eval_infos, progress, done + 1)  # fmt: skip
+    dpo_points, dpo_losses = train_dpo(
+        rs.trainable_copy(sft), reference, tok, pairs, p, eval_infos, progress, done + 1
+    )
     dpo_eval_s = sum(m["seconds"] for _, m in dpo_points)
     dpo_s = time.perf_counter() - t - dpo_eval_s  # training only: measuring is the lab's
 
     t = time.perf_counter()
     off = done + 1 + p["dpo_steps"]
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
-        base, pairs=p["pairs"], length_bias=p["length_bias"], seed=p["seed"],
-        progress=progress, step_offset=off,
-    )  # fmt: skip
+        base,
+        pairs=p["pairs"],
+        length_bias=p["length_bias"],
+        seed=p["seed"],
+        progress=progress,
+        step_offset=off,
+    )
     rm_s = time.perf_counter() - t
     policy = rs.trainable_copy(sft)
-    cfg = rl.RLConfig(algorithm="ppo", steps=p["ppo_steps"], kl_coef=p["kl_coef"],
-                      lr=p["ppo_lr"], seed=p["seed"])  # fmt: skip
+    cfg = rl.RLConfig(
+        algorithm="ppo", steps=p["ppo_steps"], kl_coef=p["kl_coef"], lr=p["ppo_lr"], seed=p["seed"]
+    )
     ppo_points: list[tuple[int, dict[str, float]]] = []
 
     class EvalProgress(Progress):
@@ -159,10 +185,17 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     eval_progress.step, eval_progress.last = progress.step, progress.last
     t = time.perf_counter()
     ppo_run = rl.train_policy(
-        policy, reference, tok, rl.reward_model_fn(rm_model, rm_tok), rs.rl_prompts(), cfg,
-        progress=eval_progress, step_offset=off + n_rm, label="ppo",
+        policy,
+        reference,
+        tok,
+        rl.reward_model_fn(rm_model, rm_tok),
+        rs.rl_prompts(),
+        cfg,
+        progress=eval_progress,
+        step_offset=off + n_rm,
+        label="ppo",
         report_keys=("proxy_reward", "kl"),
-    )  # fmt: skip
+    )
     ppo_eval_s = sum(m["seconds"] for _, m in ppo_points)
     ppo_s = time.perf_counter() - t - ppo_eval_s
 
@@ -182,34 +215,67 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "x_label": "optimiser step (DPO) / PPO step",
         "y_label": "gold score",
         "lines": {
-            "DPO": [[0, round(start["gold"], 4)]] + [[s, round(m["gold"], 4)]
-                                                     for s, m in dpo_points],
-            "PPO": [[0, round(start["gold"], 4)]] + [[s, round(m["gold"], 4)]
-                                                     for s, m in ppo_points],
+            "DPO": [[0, round(start["gold"], 4)]]
+            + [[s, round(m["gold"], 4)] for s, m in dpo_points],
+            "PPO": [[0, round(start["gold"], 4)]]
+            + [[s, round(m["gold"], 4)] for s, m in ppo_points],
         },
-    }  # fmt: skip
+    }
     res["series"]["dpo_loss"] = {
-        "x_label": "step", "y_label": "DPO loss",
+        "x_label": "step",
+        "y_label": "DPO loss",
         "lines": {"DPO": [[s, round(v, 4)] for s, v in dpo_losses]},
-    }  # fmt: skip
+    }
     dpo_best = max(dpo_points, key=lambda x: x[1]["gold"])[1]
     ppo_best = max(ppo_points, key=lambda x: x[1]["gold"])[1]
     dpo_end, ppo_end = dpo_points[-1][1], ppo_points[-1][1]
-    res["tables"].append({
-        "title": "DPO vs PPO from the same comparisons",
-        "columns": ["method", "gold_end", "kl_end", "best_gold", "kl_at_best",
-                    "response_tokens_end", "wall_s", "includes"],
-        "rows": [
-            ["SFT (start)", round(start["gold"], 3), 0.0, None, None,
-             round(start["length"], 1), None, ""],
-            ["DPO", round(dpo_end["gold"], 3), round(dpo_end["kl"], 3),
-             round(dpo_best["gold"], 3), round(dpo_best["kl"], 3), round(dpo_end["length"], 1),
-             round(dpo_s, 2), f"{p['dpo_steps']} DPO steps"],
-            ["PPO", round(ppo_end["gold"], 3), round(ppo_end["kl"], 3),
-             round(ppo_best["gold"], 3), round(ppo_best["kl"], 3), round(ppo_end["length"], 1),
-             round(rm_s + ppo_s, 2), f"reward model ({rm_s:.1f} s) + {p['ppo_steps']} PPO steps"],
-        ],
-    })  # fmt: skip
+    res["tables"].append(
+        {
+            "title": "DPO vs PPO from the same comparisons",
+            "columns": [
+                "method",
+                "gold_end",
+                "kl_end",
+                "best_gold",
+                "kl_at_best",
+                "response_tokens_end",
+                "wall_s",
+                "includes",
+            ],
+            "rows": [
+                [
+                    "SFT (start)",
+                    round(start["gold"], 3),
+                    0.0,
+                    None,
+                    None,
+                    round(start["length"], 1),
+                    None,
+                    "",
+                ],
+                [
+                    "DPO",
+                    round(dpo_end["gold"], 3),
+                    round(dpo_end["kl"], 3),
+                    round(dpo_best["gold"], 3),
+                    round(dpo_best["kl"], 3),
+                    round(dpo_end["length"], 1),
+                    round(dpo_s, 2),
+                    f"{p['dpo_steps']} DPO steps",
+                ],
+                [
+                    "PPO",
+                    round(ppo_end["gold"], 3),
+                    round(ppo_end["kl"], 3),
+                    round(ppo_best["gold"], 3),
+                    round(ppo_best["kl"], 3),
+                    round(ppo_end["length"], 1),
+                    round(rm_s + ppo_s, 2),
+                    f"reward model ({rm_s:.1f} s) + {p['ppo_steps']} PPO steps",
+                ],
+            ],
+        }
+    )
     res["samples"] = ppo_run["samples"][-3:]
     diffs = [d - q for d, q in zip(dpo_end["per_prompt"], ppo_end["per_prompt"], strict=True)]
     diff_se = statistics.stdev(diffs) / len(diffs) ** 0.5
@@ -218,14 +284,17 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         f"{dpo_end['gold']:.2f} at KL {dpo_end['kl']:.2f} nats in {dpo_s:.1f} s; PPO reached "
         f"{ppo_end['gold']:.2f} at KL {ppo_end['kl']:.2f} nats in {rm_s + ppo_s:.1f} s "
         f"(reward model {rm_s:.1f} s + PPO {ppo_s:.1f} s). "
-        + (f"DPO was {(rm_s + ppo_s) / dpo_s:.1f}x faster"
-           if dpo_s < rm_s + ppo_s else f"PPO was {dpo_s / (rm_s + ppo_s):.1f}x faster")
+        + (
+            f"DPO was {(rm_s + ppo_s) / dpo_s:.1f}x faster"
+            if dpo_s < rm_s + ppo_s
+            else f"PPO was {dpo_s / (rm_s + ppo_s):.1f}x faster"
+        )
         + f"; best gold along the way: DPO {dpo_best['gold']:.2f}, PPO {ppo_best['gold']:.2f}."
         + f" Each gold is measured on {len(eval_infos) * EVAL_SAMPLES} answers to the same "
         f"{len(eval_infos)} prompts: the final golds differ by "
         f"{abs(dpo_end['gold'] - ppo_end['gold']) / diff_se:.1f} standard errors of the "
         f"prompt-by-prompt difference ({diff_se:.3f})."
-    )  # fmt: skip
+    )
     res["findings"] = {
         "sft_gold": round(start["gold"], 4),
         "dpo_gold_end": round(dpo_end["gold"], 4),
@@ -245,13 +314,16 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "speedup": round((rm_s + ppo_s) / max(dpo_s, 1e-6), 3),
     }
     res["timings"].update(
-        load_s=round(t_setup["load_s"], 3), sft_s=round(t_setup["sft_s"], 3),
-        dpo_s=round(dpo_s, 3), reward_model_s=round(rm_s, 3), ppo_s=round(ppo_s, 3),
+        load_s=round(t_setup["load_s"], 3),
+        sft_s=round(t_setup["sft_s"], 3),
+        dpo_s=round(dpo_s, 3),
+        reward_model_s=round(rm_s, 3),
+        ppo_s=round(ppo_s, 3),
         eval_s=round(start["seconds"] + dpo_eval_s + ppo_eval_s, 3),
         rl_seconds_per_step=round(ppo_run["seconds_per_step"], 4),
         trainer="trl.DPOTrainer; trl.RewardTrainer + project PPO loop (workers.rl)",
         model_parameters=sum(x.numel() for x in sft.parameters()),
-    )  # fmt: skip
+    )
     eval_progress.tick(progress.total, force=True)
     return res
 

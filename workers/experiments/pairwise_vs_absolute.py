@@ -30,8 +30,9 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         return _run_dataset(p, report)
     model, tokenizer, base, load_s = load_base(report)
     n_default, m_default = p["labels"], p["miscalibration"]
-    label_grid = sorted({max(10, n_default // 4), max(10, n_default // 2), n_default,
-                         n_default * 2})  # fmt: skip
+    label_grid = sorted(
+        {max(10, n_default // 4), max(10, n_default // 2), n_default, n_default * 2}
+    )
     mis_grid = sorted(set(MISCALIBRATION_GRID) | {m_default})
     seeds = [p["seed"] + i for i in range(p["seeds"])]
     finetune = p["rm_training"] == "finetune"
@@ -78,8 +79,9 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     last_scores: dict[str, torch.Tensor] = {}
     for n, m in points:
         for s in seeds:
-            raters = ann.Annotators(noise=p["noise"], length_bias=p["length_bias"],
-                                    miscalibration=m, seed=s)  # fmt: skip
+            raters = ann.Annotators(
+                noise=p["noise"], length_bias=p["length_bias"], miscalibration=m, seed=s
+            )
             rng = random.Random(s)
             pairs = ann.sample_pairs(pool_tr, n, raters, rng)
             rated = ann.sample_ratings(pool_tr, n, raters, rng)
@@ -100,9 +102,15 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             fits += 2
             acc_pw = results[(n, m, "pairwise")][-1][0]
             acc_abs = results[(n, m, "absolute")][-1][0]
-            progress.advance(0 if finetune else 1, metrics={"labels": n, "miscalibration": m,
-                                         "pairwise_accuracy": acc_pw,
-                                         "absolute_accuracy": acc_abs})  # fmt: skip
+            progress.advance(
+                0 if finetune else 1,
+                metrics={
+                    "labels": n,
+                    "miscalibration": m,
+                    "pairwise_accuracy": acc_pw,
+                    "absolute_accuracy": acc_abs,
+                },
+            )
     fit_s = time.perf_counter() - t_fit
 
     def mean(n: int, m: float, kind: str, i: int) -> float:
@@ -119,15 +127,17 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         res["series"][f"{metric}_vs_labels"] = {
             "x_label": f"labels (miscalibration {m_default})",
             "y_label": y_label,
-            "lines": {k: [[n, round(mean(n, m_default, k, i), 4)] for n in label_grid]
-                      for k in kinds},
-        }  # fmt: skip
+            "lines": {
+                k: [[n, round(mean(n, m_default, k, i), 4)] for n in label_grid] for k in kinds
+            },
+        }
         res["series"][f"{metric}_vs_miscalibration"] = {
             "x_label": f"rater miscalibration ({n_default} labels)",
             "y_label": y_label,
-            "lines": {k: [[m, round(mean(n_default, m, k, i), 4)] for m in mis_grid]
-                      for k in kinds},
-        }  # fmt: skip
+            "lines": {
+                k: [[m, round(mean(n_default, m, k, i), 4)] for m in mis_grid] for k in kinds
+            },
+        }
     rows = []
     for n, m in points:
         rows.append(
@@ -138,21 +148,34 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     res["tables"].append(
         {
             "title": f"Reward models from comparisons vs ratings (mean of {len(seeds)} seeds)",
-            "columns": ["labels", "miscalibration", "pairwise_accuracy", "pairwise_correlation",
-                        "absolute_accuracy", "absolute_correlation", "pairwise_accuracy_sd",
-                        "absolute_accuracy_sd"],
+            "columns": [
+                "labels",
+                "miscalibration",
+                "pairwise_accuracy",
+                "pairwise_correlation",
+                "absolute_accuracy",
+                "absolute_correlation",
+                "pairwise_accuracy_sd",
+                "absolute_accuracy_sd",
+            ],
             "rows": rows,
         }
-    )  # fmt: skip
+    )
     # samples: held-out responses with their gold and both proxies
     rng = random.Random(p["seed"])
     for j in rng.sample(test_items, min(8, len(test_items))):
         k = index[id(j)]
         for kind in kinds:
             res["samples"].append(
-                {"prompt": j.info.prompt, "response": j.response, "family": j.info.group,
-                 "gold": j.gold, "proxy": round(float(last_scores[kind][k]), 3), "model": kind}
-            )  # fmt: skip
+                {
+                    "prompt": j.info.prompt,
+                    "response": j.response,
+                    "family": j.info.group,
+                    "gold": j.gold,
+                    "proxy": round(float(last_scores[kind][k]), 3),
+                    "model": kind,
+                }
+            )
 
     acc_pw, acc_abs = (mean(n_default, m_default, k, 0) for k in kinds)
     cor_pw, cor_abs = (mean(n_default, m_default, k, 1) for k in kinds)
@@ -221,13 +244,21 @@ def _finetune_scores(base, pairs, rated, items, seed, progress):
 
     steps = _finetune_steps(len(pairs))
     pw_model, tok, _ = rm.train_pairwise(
-        base, [(c.info.prompt, c.response, r.response) for c, r in pairs],
-        steps=steps, seed=seed, progress=progress, step_offset=progress.step,
-    )  # fmt: skip
+        base,
+        [(c.info.prompt, c.response, r.response) for c, r in pairs],
+        steps=steps,
+        seed=seed,
+        progress=progress,
+        step_offset=progress.step,
+    )
     abs_model, _, _ = rm.train_ratings(
-        base, [(j.info.prompt, j.response, float(y)) for j, y in rated],
-        steps=steps, seed=seed, progress=progress, step_offset=progress.step,
-    )  # fmt: skip
+        base,
+        [(j.info.prompt, j.response, float(y)) for j, y in rated],
+        steps=steps,
+        seed=seed,
+        progress=progress,
+        step_offset=progress.step,
+    )
     seqs = [(j.info.prompt, j.response) for j in items]
     return {
         "pairwise": torch.tensor(rm.score(pw_model, tok, seqs, progress=progress)),
@@ -254,11 +285,17 @@ def _run_dataset(p: dict[str, Any], report: Report) -> dict[str, Any]:
     progress.tick(0, force=True)
     t = time.perf_counter()
     model, tok, info = rm.train_pairwise(
-        base, [(r["prompt"], r["chosen"], r["rejected"]) for r in train],
-        steps=steps, seed=p["seed"], progress=progress,
-    )  # fmt: skip
-    sc = rm.score(model, tok, [(r["prompt"], r["chosen"]) for r in test]
-                  + [(r["prompt"], r["rejected"]) for r in test])  # fmt: skip
+        base,
+        [(r["prompt"], r["chosen"], r["rejected"]) for r in train],
+        steps=steps,
+        seed=p["seed"],
+        progress=progress,
+    )
+    sc = rm.score(
+        model,
+        tok,
+        [(r["prompt"], r["chosen"]) for r in test] + [(r["prompt"], r["rejected"]) for r in test],
+    )
     acc = sum(sc[i] > sc[i + len(test)] for i in range(len(test))) / len(test)
     res = result_shell(base)
     res["headline"] = (
@@ -266,11 +303,17 @@ def _run_dataset(p: dict[str, Any], report: Report) -> dict[str, Any]:
         f"{pct(acc)} of {len(test)} held-out pairs as the dataset does."
     )
     res["series"]["pairwise_loss"] = {
-        "x_label": "step", "y_label": "Bradley-Terry loss",
+        "x_label": "step",
+        "y_label": "Bradley-Terry loss",
         "lines": {"pairwise": [[s, round(v, 4)] for s, v in info["losses"]]},
-    }  # fmt: skip
-    res["tables"].append({"title": "Held-out agreement", "columns": ["pairs", "accuracy"],
-                          "rows": [[len(test), round(acc, 4)]]})  # fmt: skip
+    }
+    res["tables"].append(
+        {
+            "title": "Held-out agreement",
+            "columns": ["pairs", "accuracy"],
+            "rows": [[len(test), round(acc, 4)]],
+        }
+    )
     res["notes"].append(EXPERIMENTS["pairwise_vs_absolute"].needs_gold)
     res["findings"] = {"pairwise_accuracy": round(acc, 4)}
     res["timings"].update(train_s=round(time.perf_counter() - t, 3), trainer="trl.RewardTrainer")

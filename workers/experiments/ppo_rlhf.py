@@ -12,8 +12,16 @@ from workers.experiments import rlhf_setup as rs
 from workers.experiments.common import result_shell
 from workers.runtime import Report
 
-LIVE_KEYS = ("proxy_reward", "gold", "kl", "response_length", "refusal_harmful",
-             "refusal_borderline", "clip_fraction", "value_loss")  # fmt: skip
+LIVE_KEYS = (
+    "proxy_reward",
+    "gold",
+    "kl",
+    "response_length",
+    "refusal_harmful",
+    "refusal_borderline",
+    "clip_fraction",
+    "value_loss",
+)
 
 
 def ppo_config(p: dict[str, Any], kl_coef: float) -> rl.RLConfig:
@@ -31,28 +39,42 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     )
     total = progress.total
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
-        base, pairs=p["pairs"], length_bias=p["length_bias"], seed=p["seed"],
-        progress=progress, step_offset=done,
-    )  # fmt: skip
+        base,
+        pairs=p["pairs"],
+        length_bias=p["length_bias"],
+        seed=p["seed"],
+        progress=progress,
+        step_offset=done,
+    )
     reward_fn = rl.reward_model_fn(rm_model, rm_tok)
     reference = rl.frozen_copy(sft)
     runs = {}
     offset = done + n_rm
     for i, coef in enumerate(coefs):
         runs[coef] = rl.train_policy(
-            rs.trainable_copy(sft), reference, tok, reward_fn, rs.rl_prompts(),
-            ppo_config(p, coef), progress=progress, step_offset=offset,
-            prefix="" if i == 0 else f"kl{coef:g}_", label=f"ppo kl {coef:g}",
+            rs.trainable_copy(sft),
+            reference,
+            tok,
+            reward_fn,
+            rs.rl_prompts(),
+            ppo_config(p, coef),
+            progress=progress,
+            step_offset=offset,
+            prefix="" if i == 0 else f"kl{coef:g}_",
+            label=f"ppo kl {coef:g}",
             report_keys=LIVE_KEYS if i == 0 else ("proxy_reward", "gold", "kl"),
-        )  # fmt: skip
+        )
         offset += p["steps"]
 
     w = max(3, p["steps"] // 10)
     main = runs[coefs[0]]["history"]
     res = result_shell(base)
-    for key, label in [("proxy_reward", "proxy reward"), ("gold", "gold score"),
-                       ("kl", "KL to the SFT model (nats)"),
-                       ("response_length", "response tokens")]:  # fmt: skip
+    for key, label in [
+        ("proxy_reward", "proxy reward"),
+        ("gold", "gold score"),
+        ("kl", "KL to the SFT model (nats)"),
+        ("response_length", "response tokens"),
+    ]:
         res["series"][key] = {
             "x_label": "PPO step",
             "y_label": f"{label}, mean over the last {w} steps",
@@ -85,14 +107,26 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             "length_end": mean(last, "response_length"),
         }
         summary[c] = s
-        rows.append([c] + [round(v, 3) for v in s.values()]
-                    + [round(runs[c]["seconds_per_step"], 3)])  # fmt: skip
-    res["tables"].append({
-        "title": f"PPO after {p['steps']} steps (start and end: mean of {w} steps)",
-        "columns": ["kl_coef", "proxy_start", "proxy_end", "gold_start", "gold_end", "kl_end",
-                    "kl_max", "response_tokens_end", "seconds_per_step"],
-        "rows": rows,
-    })  # fmt: skip
+        rows.append(
+            [c] + [round(v, 3) for v in s.values()] + [round(runs[c]["seconds_per_step"], 3)]
+        )
+    res["tables"].append(
+        {
+            "title": f"PPO after {p['steps']} steps (start and end: mean of {w} steps)",
+            "columns": [
+                "kl_coef",
+                "proxy_start",
+                "proxy_end",
+                "gold_start",
+                "gold_end",
+                "kl_end",
+                "kl_max",
+                "response_tokens_end",
+                "seconds_per_step",
+            ],
+            "rows": rows,
+        }
+    )
     samples = runs[coefs[0]]["samples"]
     res["samples"] = samples[:3] + samples[-3:]
     s = summary[coefs[0]]

@@ -39,8 +39,16 @@ from workers.runtime import Progress, Report
 from workers.sft import train_sft
 
 WEIGHTS = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0]
-EVAL_GROUPS = ("harmful", "heldout_alike", "heldout_unlike", "adversarial", "borderline",
-               "howto", "dosage_professional", "dosage_at_risk")  # fmt: skip
+EVAL_GROUPS = (
+    "harmful",
+    "heldout_alike",
+    "heldout_unlike",
+    "adversarial",
+    "borderline",
+    "howto",
+    "dosage_professional",
+    "dosage_at_risk",
+)
 
 
 class SafetyAnnotators(ann.Annotators):
@@ -145,11 +153,12 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     dosage = scenario_candidates(dosage_infos, seed=p["seed"] + 2)
     items = [j for g in pool + cand + dosage_pool + dosage for j in g]
     index = {id(j): k for k, j in enumerate(items)}
-    aware, _ = rm.sequence_features(model, tok, [(j.info.prompt, j.response) for j in items],
-                                    progress=progress)  # fmt: skip
-    blind, _ = rm.sequence_features(model, tok,
-                                    [(blind_prompt(j.info), j.response) for j in items],
-                                    progress=progress)  # fmt: skip
+    aware, _ = rm.sequence_features(
+        model, tok, [(j.info.prompt, j.response) for j in items], progress=progress
+    )
+    blind, _ = rm.sequence_features(
+        model, tok, [(blind_prompt(j.info), j.response) for j in items], progress=progress
+    )
     features_s = time.perf_counter() - t
     progress.tick(1, {"responses": len(items)}, force=True)
 
@@ -177,11 +186,16 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             pairs = ann.sample_pairs(pool, p["pairs"], raters, random.Random(s))
             chosen = best_of(fit(aware, pairs))
             gold = statistics.fmean(j.gold for g in chosen.values() for j in g)
-            frontier[w].append((refusal(chosen, harm_groups), refusal(chosen, ["borderline"]),
-                                gold))  # fmt: skip
-            progress.advance(metrics={"safety_weight": w,
-                                      "refusal_harmful": frontier[w][-1][0],
-                                      "refusal_borderline": frontier[w][-1][1]})  # fmt: skip
+            frontier[w].append(
+                (refusal(chosen, harm_groups), refusal(chosen, ["borderline"]), gold)
+            )
+            progress.advance(
+                metrics={
+                    "safety_weight": w,
+                    "refusal_harmful": frontier[w][-1][0],
+                    "refusal_borderline": frontier[w][-1][1],
+                }
+            )
 
     def mean(w: float, i: int) -> float:
         return statistics.fmean(x[i] for x in frontier[w])
@@ -194,20 +208,21 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         pairs = ann.sample_pairs(dosage_pool, p["pairs"], raters, random.Random(s))
         for name, feats in (("context-aware", aware), ("context-blind", blind)):
             if p["scenario_rm"] == "finetune":
-                scores = _finetuned_scores(base, pairs, items, name == "context-blind", s,
-                                           progress)  # fmt: skip
+                scores = _finetuned_scores(base, pairs, items, name == "context-blind", s, progress)
             else:
                 scores = fit(feats, pairs)
             scenario_scores[name] = scores
             chosen = best_of(scores, dosage)
             pro, risk = chosen["dosage_professional"], chosen["dosage_at_risk"]
-            scen[name].append({
-                "professional_served": sum(j.gold >= 0.9 for j in pro) / len(pro),
-                "at_risk_protected": sum(j.gold >= 0.7 for j in risk) / len(risk),
-                "at_risk_given_dose": sum(_gives_dose(j) for j in risk) / len(risk),
-                "professional_gold": statistics.fmean(j.gold for j in pro),
-                "at_risk_gold": statistics.fmean(j.gold for j in risk),
-            })  # fmt: skip
+            scen[name].append(
+                {
+                    "professional_served": sum(j.gold >= 0.9 for j in pro) / len(pro),
+                    "at_risk_protected": sum(j.gold >= 0.7 for j in risk) / len(risk),
+                    "at_risk_given_dose": sum(_gives_dose(j) for j in risk) / len(risk),
+                    "professional_gold": statistics.fmean(j.gold for j in pro),
+                    "at_risk_gold": statistics.fmean(j.gold for j in risk),
+                }
+            )
         progress.advance()
 
     # the RL option last: whatever it draws from the random generators leaves the rest as is
@@ -225,9 +240,12 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     res["series"]["refusal_frontier"] = {
         "x_label": "refusal rate on harmful requests",
         "y_label": "refusal rate on borderline requests",
-        "lines": {"safety weight " + "/".join(f"{w:g}" for w in weights):
-                  [[round(mean(w, 0), 4), round(mean(w, 1), 4)] for w in weights]},
-    }  # fmt: skip
+        "lines": {
+            "safety weight " + "/".join(f"{w:g}" for w in weights): [
+                [round(mean(w, 0), 4), round(mean(w, 1), 4)] for w in weights
+            ]
+        },
+    }
     res["series"]["refusal_vs_safety_weight"] = {
         "x_label": "annotators' safety weight (logits added to any refusal)",
         "y_label": "refusal rate",
@@ -236,12 +254,16 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             "borderline": [[w, round(mean(w, 1), 4)] for w in weights],
         },
     }
-    res["tables"].append({
-        "title": f"Best-of-n by the reward model, mean of {len(seeds)} seeds",
-        "columns": ["safety_weight", "refusal_harmful", "refusal_borderline", "mean_gold"],
-        "rows": [[w, round(mean(w, 0), 3), round(mean(w, 1), 3), round(mean(w, 2), 3)]
-                 for w in weights],
-    })  # fmt: skip
+    res["tables"].append(
+        {
+            "title": f"Best-of-n by the reward model, mean of {len(seeds)} seeds",
+            "columns": ["safety_weight", "refusal_harmful", "refusal_borderline", "mean_gold"],
+            "rows": [
+                [w, round(mean(w, 0), 3), round(mean(w, 1), 3), round(mean(w, 2), 3)]
+                for w in weights
+            ],
+        }
+    )
     keys = [
         "professional_served",
         "at_risk_protected",
@@ -249,55 +271,88 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "professional_gold",
         "at_risk_gold",
     ]
-    res["tables"].append({
-        "title": f"Scenario A/B (dosage), safety weight {p['safety_weight']:g}, "
-                 f"{p['scenario_rm']} reward models",
-        "columns": ["reward_model", *keys],
-        "rows": [[n] + [round(smean(n, k), 3) for k in keys]
-                 for n in ("context-aware", "context-blind")],
-    })  # fmt: skip
+    res["tables"].append(
+        {
+            "title": f"Scenario A/B (dosage), safety weight {p['safety_weight']:g}, "
+            f"{p['scenario_rm']} reward models",
+            "columns": ["reward_model", *keys],
+            "rows": [
+                [n] + [round(smean(n, k), 3) for k in keys]
+                for n in ("context-aware", "context-blind")
+            ],
+        }
+    )
     for name, scores in scenario_scores.items():
         chosen = best_of(scores, dosage)
         for g in ("dosage_professional", "dosage_at_risk"):
             j = chosen[g][0]
-            res["samples"].append({"prompt": j.info.prompt, "response": j.response, "family": g,
-                                   "gold": j.gold, "proxy": round(float(scores[index[id(j)]]), 3),
-                                   "model": name})  # fmt: skip
+            res["samples"].append(
+                {
+                    "prompt": j.info.prompt,
+                    "response": j.response,
+                    "family": g,
+                    "gold": j.gold,
+                    "proxy": round(float(scores[index[id(j)]]), 3),
+                    "model": name,
+                }
+            )
     if rl_rows:
         for w, r in rl_rows.items():
             ex = r["example"]
-            res["samples"].append({"prompt": ex["info"].prompt, "response": ex["response"],
-                                   "family": "borderline", "gold": round(ex["gold"], 3),
-                                   "model": "SFT" if w == "SFT" else
-                                   f"RLOO, safety weight {w:g}"})  # fmt: skip
+            res["samples"].append(
+                {
+                    "prompt": ex["info"].prompt,
+                    "response": ex["response"],
+                    "family": "borderline",
+                    "gold": round(ex["gold"], 3),
+                    "model": "SFT" if w == "SFT" else f"RLOO, safety weight {w:g}",
+                }
+            )
         rl_points = [(w, r) for w, r in rl_rows.items() if w != "SFT"]
         rl_line = "RLOO policies, safety weight " + "/".join(f"{w:g}" for w, _ in rl_points)
         res["series"]["refusal_frontier"]["lines"][rl_line] = [
             [round(r["refusal_harmful"], 4), round(r["refusal_borderline"], 4)]
             for _, r in rl_points
         ]
-        res["series"]["refusal_vs_safety_weight"]["lines"].update({
-            "harmful, RLOO": [[float(w), round(r["refusal_harmful"], 4)] for w, r in rl_points],
-            "borderline, RLOO": [[float(w), round(r["refusal_borderline"], 4)]
-                                 for w, r in rl_points],
-        })  # fmt: skip
-        res["tables"].append({
-            "title": f"RLOO from the SFT model against each reward model ({p['rl_steps']} steps, "
-                     f"KL coef {RL_KL_COEF:g}; seed {seeds[0]}; sampled answers to "
-                     f"{RL_EVAL_PER_GROUP} prompts per group x {RL_EVAL_SAMPLES})",
-            "columns": ["policy", "refusal_harmful", "refusal_borderline", "mean_gold"],
-            "rows": [[w if w == "SFT" else f"safety weight {w:g}", round(r["refusal_harmful"], 3),
-                      round(r["refusal_borderline"], 3), round(r["gold"], 3)]
-                     for w, r in rl_rows.items()],
-        })  # fmt: skip
+        res["series"]["refusal_vs_safety_weight"]["lines"].update(
+            {
+                "harmful, RLOO": [[float(w), round(r["refusal_harmful"], 4)] for w, r in rl_points],
+                "borderline, RLOO": [
+                    [float(w), round(r["refusal_borderline"], 4)] for w, r in rl_points
+                ],
+            }
+        )
+        res["tables"].append(
+            {
+                "title": "RLOO from the SFT model against each reward model "
+                f"({p['rl_steps']} steps, KL coef {RL_KL_COEF:g}; seed {seeds[0]}; "
+                f"sampled answers to {RL_EVAL_PER_GROUP} prompts per group x {RL_EVAL_SAMPLES})",
+                "columns": ["policy", "refusal_harmful", "refusal_borderline", "mean_gold"],
+                "rows": [
+                    [
+                        w if w == "SFT" else f"safety weight {w:g}",
+                        round(r["refusal_harmful"], 3),
+                        round(r["refusal_borderline"], 3),
+                        round(r["gold"], 3),
+                    ]
+                    for w, r in rl_rows.items()
+                ],
+            }
+        )
         # Which harmful requests RL taught the policy to refuse, and which it did not.
-        res["tables"].append({
-            "title": "Refusal rate by prompt group: the SFT model and the RLOO policies",
-            "columns": ["policy", *RL_GROUP_NAMES.values()],
-            "rows": [[w if w == "SFT" else f"safety weight {w:g}",
-                      *(round(r["by_group"][g], 3) for g in RL_GROUP_NAMES)]
-                     for w, r in rl_rows.items()],
-        })  # fmt: skip
+        res["tables"].append(
+            {
+                "title": "Refusal rate by prompt group: the SFT model and the RLOO policies",
+                "columns": ["policy", *RL_GROUP_NAMES.values()],
+                "rows": [
+                    [
+                        w if w == "SFT" else f"safety weight {w:g}",
+                        *(round(r["by_group"][g], 3) for g in RL_GROUP_NAMES),
+                    ]
+                    for w, r in rl_rows.items()
+                ],
+            }
+        )
     w0, w1 = weights[0], weights[-1]
     aw_p, aw_r = smean("context-aware", keys[0]), smean("context-aware", keys[1])
     bl_p, bl_r = smean("context-blind", keys[0]), smean("context-blind", keys[1])
@@ -337,11 +392,17 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "blind_at_risk_given_dose": round(bl_d, 4),
         "aware_scenario_gold": scenario_gold("context-aware"),
         "blind_scenario_gold": scenario_gold("context-blind"),
-        **{f"rl_refusal_harmful_w{w:g}": round(r["refusal_harmful"], 4)
-           for w, r in rl_rows.items() if w != "SFT"},
-        **{f"rl_refusal_borderline_w{w:g}": round(r["refusal_borderline"], 4)
-           for w, r in rl_rows.items() if w != "SFT"},
-    }  # fmt: skip
+        **{
+            f"rl_refusal_harmful_w{w:g}": round(r["refusal_harmful"], 4)
+            for w, r in rl_rows.items()
+            if w != "SFT"
+        },
+        **{
+            f"rl_refusal_borderline_w{w:g}": round(r["refusal_borderline"], 4)
+            for w, r in rl_rows.items()
+            if w != "SFT"
+        },
+    }
     if rl_rows:
         res["findings"].update(
             sft_refusal_harmful=round(rl_rows["SFT"]["refusal_harmful"], 4),
@@ -362,14 +423,15 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "learn who should get it, not whether a number is right"
     )
     res["timings"].update(
-        load_s=round(load_s, 3), features_s=round(features_s, 3),
+        load_s=round(load_s, 3),
+        features_s=round(features_s, 3),
         reward_models=len(weights) * len(seeds) + 2 * len(seeds),
         trainer="probe reward models (project loop)"
         + ("; scenario: trl.RewardTrainer" if p["scenario_rm"] == "finetune" else "")
         + ("; policy=rloo: trl.RewardTrainer + project RLOO loop (workers.rl)" if rl_rows else ""),
         model_parameters=sum(x.numel() for x in model.parameters()),
         rl_s=round(rl_s, 3),
-    )  # fmt: skip
+    )
     progress.tick(total, force=True)
     return res
 
@@ -405,8 +467,7 @@ def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
     Returns {"SFT": ..., weight: ...}."""
 
     infos = world.eval_prompts(per_group=RL_EVAL_PER_GROUP, seed=p["seed"] + 9)
-    eval_kw = {"samples_per_prompt": RL_EVAL_SAMPLES, "seed": p["seed"] + 11,
-               "max_new_tokens": 32}  # fmt: skip
+    eval_kw = {"samples_per_prompt": RL_EVAL_SAMPLES, "seed": p["seed"] + 11, "max_new_tokens": 32}
 
     def measure(policy) -> dict[str, float]:
         ev = evaluate_gold(policy, tok, infos, progress=progress, **eval_kw)
@@ -419,12 +480,24 @@ def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
         # the same borderline prompt's first answer from every policy: over-refusal, or not
         example = next(r for r in recs if r["info"].group == "borderline")
         by_group = {g: rate([g]) for g in RL_GROUP_NAMES}
-        return {"refusal_harmful": rate(HARM_GROUPS), "refusal_borderline": by_group["borderline"],
-                "by_group": by_group, "gold": ev["mean_gold"], "example": example}  # fmt: skip
+        return {
+            "refusal_harmful": rate(HARM_GROUPS),
+            "refusal_borderline": by_group["borderline"],
+            "by_group": by_group,
+            "gold": ev["mean_gold"],
+            "example": example,
+        }
 
     sft = rs.trainable_copy(model)
-    train_sft(sft, tok, world.sft_examples(seed=p["seed"]), steps=rs.SFT_STEPS, seed=p["seed"],
-              progress=progress, step_offset=progress.step)  # fmt: skip
+    train_sft(
+        sft,
+        tok,
+        world.sft_examples(seed=p["seed"]),
+        steps=rs.SFT_STEPS,
+        seed=p["seed"],
+        progress=progress,
+        step_offset=progress.step,
+    )
     sft = rl.frozen_copy(sft)
     out = {"SFT": measure(sft)}
     for w in rl_weights:
@@ -433,14 +506,27 @@ def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
         data = [(c.info.prompt, c.response, r.response) for c, r in pairs]
         rm_model, rm_tok = whole_reward_model(base, data, p["seed"], progress)
         policy = rs.trainable_copy(sft)
-        cfg = rs.rl_config({"steps": p["rl_steps"], "seed": p["seed"]}, kl_coef=RL_KL_COEF,
-                           lr=RL_LR, prompts_per_step=16, samples_per_prompt=4,
-                           max_new_tokens=32)  # fmt: skip
-        rl.train_policy(policy, sft, tok, rl.reward_model_fn(rm_model, rm_tok), rs.rl_prompts(),
-                        cfg, progress=progress, step_offset=progress.step, prefix=f"w{w:g}_",
-                        label=f"rloo safety weight {w:g}",
-                        report_keys=("proxy_reward", "kl", "refusal_harmful",
-                                     "refusal_borderline", "gold"))  # fmt: skip
+        cfg = rs.rl_config(
+            {"steps": p["rl_steps"], "seed": p["seed"]},
+            kl_coef=RL_KL_COEF,
+            lr=RL_LR,
+            prompts_per_step=16,
+            samples_per_prompt=4,
+            max_new_tokens=32,
+        )
+        rl.train_policy(
+            policy,
+            sft,
+            tok,
+            rl.reward_model_fn(rm_model, rm_tok),
+            rs.rl_prompts(),
+            cfg,
+            progress=progress,
+            step_offset=progress.step,
+            prefix=f"w{w:g}_",
+            label=f"rloo safety weight {w:g}",
+            report_keys=("proxy_reward", "kl", "refusal_harmful", "refusal_borderline", "gold"),
+        )
         out[w] = measure(policy)
     return out
 
@@ -461,9 +547,15 @@ def whole_reward_model(base, data, seed: int, progress):
     import torch
 
     torch.manual_seed(seed)  # the new score head's initialisation, whatever ran before
-    model, tok, _ = rm.train_pairwise(base, data, steps=finetune_steps(len(data)),
-                                      lr=SCENARIO_RM_LR, seed=seed, progress=progress,
-                                      step_offset=progress.step)  # fmt: skip
+    model, tok, _ = rm.train_pairwise(
+        base,
+        data,
+        steps=finetune_steps(len(data)),
+        lr=SCENARIO_RM_LR,
+        seed=seed,
+        progress=progress,
+        step_offset=progress.step,
+    )
     return model, tok
 
 

@@ -22,8 +22,14 @@ from workers.runtime import Report
 RM_EPOCHS = 4
 RM_LR = 1e-3
 
-LIVE_KEYS = ("proxy_reward", "gold", "kl", "response_length", "refusal_harmful",
-             "refusal_borderline")  # fmt: skip
+LIVE_KEYS = (
+    "proxy_reward",
+    "gold",
+    "kl",
+    "response_length",
+    "refusal_harmful",
+    "refusal_borderline",
+)
 SWEEP_KEYS = ("proxy_reward", "gold", "kl")
 
 
@@ -42,8 +48,14 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     )
     total = progress.total
     t = time.perf_counter()
-    pool = rs.labelled_pool(sft, tok, per_prompt=p["policy_samples"], seed=p["seed"],
-                            max_new_tokens=p["max_new_tokens"], progress=progress)  # fmt: skip
+    pool = rs.labelled_pool(
+        sft,
+        tok,
+        per_prompt=p["policy_samples"],
+        seed=p["seed"],
+        max_new_tokens=p["max_new_tokens"],
+        progress=progress,
+    )
     t_pool = time.perf_counter() - t
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
         base,
@@ -59,8 +71,9 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     )
     reward_fn = rl.reward_model_fn(rm_model, rm_tok)
     t = time.perf_counter()
-    start = rs.start_scores(sft, tok, reward_fn, seed=p["seed"],
-                            max_new_tokens=p["max_new_tokens"], progress=progress)  # fmt: skip
+    start = rs.start_scores(
+        sft, tok, reward_fn, seed=p["seed"], max_new_tokens=p["max_new_tokens"], progress=progress
+    )
     t_start = time.perf_counter() - t
     reference = rl.frozen_copy(sft)
     prompts = rs.rl_prompts()
@@ -70,13 +83,18 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         policy = rs.trainable_copy(sft)
         main = i == 0
         runs[coef] = rl.train_policy(
-            policy, reference, tok, reward_fn, prompts,
+            policy,
+            reference,
+            tok,
+            reward_fn,
+            prompts,
             rs.rl_config(p, kl_coef=coef, algorithm="rloo"),
-            progress=progress, step_offset=offset,
+            progress=progress,
+            step_offset=offset,
             prefix="" if main else f"kl{coef:g}_",
             label=f"rloo kl {coef:g}",
             report_keys=LIVE_KEYS if main else SWEEP_KEYS,
-        )  # fmt: skip
+        )
         offset += p["steps"]
     res = summarise(p, coefs, runs, base, start)
     res["timings"].update(
@@ -173,24 +191,50 @@ def summarise(p, coefs, runs, base, start: dict[str, Any]) -> dict[str, Any]:
             return sum(x.get(key, 0.0) for x in last) / len(last)
 
         rows.append(
-            [c, round(mean("proxy_reward"), 3), round(mean("gold"), 3),
-             round(max(g[first:]), 3), round(mean("kl"), 3), round(mean("response_length"), 1),
-             round(mean("refusal_harmful"), 3), round(mean("refusal_borderline"), 3),
-             round(mean("refusal_howto"), 3)]
-        )  # fmt: skip
-    res["tables"].append({
-        "title": f"KL-coefficient sweep after {p['steps']} steps (mean of the last {w})",
-        "columns": ["kl_coef", "proxy_reward", "gold", "peak_gold", "kl", "response_tokens",
-                    "refusal_harmful", "refusal_borderline", "refusal_howto"],
-        "rows": rows,
-    })  # fmt: skip
-    res["tables"].append({
-        "title": "Gold against d = sqrt(KL), fitted R(d) = d (a - b log d) (KL coef "
-                 f"{main_coef:g}, gold relative to its start)",
-        "columns": ["a", "b", "r_squared", "peak_d"],
-        "rows": [[round(a, 4), round(b, 4), round(r2, 4),
-                  round(math.exp(a / b - 1), 3) if b > 0 else None]],
-    })  # fmt: skip
+            [
+                c,
+                round(mean("proxy_reward"), 3),
+                round(mean("gold"), 3),
+                round(max(g[first:]), 3),
+                round(mean("kl"), 3),
+                round(mean("response_length"), 1),
+                round(mean("refusal_harmful"), 3),
+                round(mean("refusal_borderline"), 3),
+                round(mean("refusal_howto"), 3),
+            ]
+        )
+    res["tables"].append(
+        {
+            "title": f"KL-coefficient sweep after {p['steps']} steps (mean of the last {w})",
+            "columns": [
+                "kl_coef",
+                "proxy_reward",
+                "gold",
+                "peak_gold",
+                "kl",
+                "response_tokens",
+                "refusal_harmful",
+                "refusal_borderline",
+                "refusal_howto",
+            ],
+            "rows": rows,
+        }
+    )
+    res["tables"].append(
+        {
+            "title": "Gold against d = sqrt(KL), fitted R(d) = d (a - b log d) (KL coef "
+            f"{main_coef:g}, gold relative to its start)",
+            "columns": ["a", "b", "r_squared", "peak_d"],
+            "rows": [
+                [
+                    round(a, 4),
+                    round(b, 4),
+                    round(r2, 4),
+                    round(math.exp(a / b - 1), 3) if b > 0 else None,
+                ]
+            ],
+        }
+    )
     # samples: the start, then the exploit (largest proxy-gold gap at the end)
     main_samples = runs[main_coef]["samples"]
     first_samples = [s for s in main_samples if s["model"].endswith("step 1")]
@@ -203,8 +247,9 @@ def summarise(p, coefs, runs, base, start: dict[str, Any]) -> dict[str, Any]:
 
     peak_step = peak_i + 1
     gold_end, proxy_end, kl_end = gold[-1], proxy[-1], kl[-1]
-    sweep_bits = "; ".join(f"KL coef {r[0]:g}: gold {r[2]:.2f}, proxy {r[1]:.2f}, KL {r[4]:.1f}"
-                           for r in rows[1:])  # fmt: skip
+    sweep_bits = "; ".join(
+        f"KL coef {r[0]:g}: gold {r[2]:.2f}, proxy {r[1]:.2f}, KL {r[4]:.1f}" for r in rows[1:]
+    )
     res["headline"] = (
         f"With KL coefficient {main_coef:g}, the proxy reward rose from {proxy0:.2f} to "
         f"{proxy_end:.2f} over {p['steps']} steps while the gold score went from {gold0:.2f} "

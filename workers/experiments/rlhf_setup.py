@@ -32,8 +32,9 @@ def sft_policy(report: Report, seed: int, later_steps: int, steps: int = SFT_STE
     progress = Progress(report, steps + later_steps)
     progress.tick(0, {"load_seconds": load_s}, force=True)
     t = time.perf_counter()
-    train_sft(model, tokenizer, world.sft_examples(seed=seed), steps=steps, seed=seed,
-              progress=progress)  # fmt: skip
+    train_sft(
+        model, tokenizer, world.sft_examples(seed=seed), steps=steps, seed=seed, progress=progress
+    )
     timings = {"load_s": load_s, "sft_s": time.perf_counter() - t}
     return model, tokenizer, base, timings, progress, steps
 
@@ -91,8 +92,14 @@ def labelled_pool(
     pool = ann.response_pool(prompts, 8, seed=seed + 1)
     if per_prompt <= 0:
         return pool
-    texts = sample(policy, tokenizer, [i.prompt for i in prompts for _ in range(per_prompt)],
-                   max_new_tokens=max_new_tokens, seed=seed + 7, progress=progress)  # fmt: skip
+    texts = sample(
+        policy,
+        tokenizer,
+        [i.prompt for i in prompts for _ in range(per_prompt)],
+        max_new_tokens=max_new_tokens,
+        seed=seed + 7,
+        progress=progress,
+    )
     out = []
     for n, (info, mixed) in enumerate(zip(prompts, pool, strict=True)):
         items = {j.response: j for j in mixed}
@@ -123,8 +130,15 @@ def start_scores(
     does (pairs whose gold differs by more than 0.05): how well the proxy judges what RL
     starts from, which decides how much gold the first steps can gain."""
     infos = world.eval_prompts(per_group=per_group, seed=seed + 3)
-    ev = evaluate_gold(policy, tokenizer, infos, samples_per_prompt=samples, seed=seed + 5,
-                       max_new_tokens=max_new_tokens, progress=progress)  # fmt: skip
+    ev = evaluate_gold(
+        policy,
+        tokenizer,
+        infos,
+        samples_per_prompt=samples,
+        seed=seed + 5,
+        max_new_tokens=max_new_tokens,
+        progress=progress,
+    )
     recs = ev["records"]
     proxies = reward_fn([r["info"] for r in recs], [r["response"] for r in recs])
     by_group: dict[str, list[float]] = {}

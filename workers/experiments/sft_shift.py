@@ -66,18 +66,35 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             continue
         b, a = before["groups"][g], after["groups"][g]
         rows.append(
-            [g, g in covered, round(b["gold"], 3), round(a["gold"], 3),
-             round(b["refusal"], 3), round(a["refusal"], 3),
-             round(b["compliance"], 3), round(a["compliance"], 3), a["n"]]
-        )  # fmt: skip
+            [
+                g,
+                g in covered,
+                round(b["gold"], 3),
+                round(a["gold"], 3),
+                round(b["refusal"], 3),
+                round(a["refusal"], 3),
+                round(b["compliance"], 3),
+                round(a["compliance"], 3),
+                a["n"],
+            ]
+        )
     res["tables"].append(
         {
             "title": "Gold score and refusal rate by family, base vs SFT",
-            "columns": ["family", "covered_by_sft", "base_gold", "sft_gold", "base_refusal",
-                        "sft_refusal", "base_compliance", "sft_compliance", "n"],
+            "columns": [
+                "family",
+                "covered_by_sft",
+                "base_gold",
+                "sft_gold",
+                "base_refusal",
+                "sft_refusal",
+                "base_compliance",
+                "sft_compliance",
+                "n",
+            ],
             "rows": rows,
         }
-    )  # fmt: skip
+    )
     res["series"]["sft_loss"] = {
         "x_label": "step",
         "y_label": "loss on responses",

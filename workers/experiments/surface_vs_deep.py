@@ -38,13 +38,16 @@ def attack_prompts() -> dict[str, list[world.PromptInfo]]:
         return world.HARM_TEMPLATES[0].format(x=r)
 
     def wrap(frames, pairs):
-        return [world.PromptInfo(f.format(q=q(r)), "adversarial", category=c, key=r)
-                for f in frames for c, r in pairs]  # fmt: skip
+        return [
+            world.PromptInfo(f.format(q=q(r)), "adversarial", category=c, key=r)
+            for f in frames
+            for c, r in pairs
+        ]
 
     return {
         "plain request": [
             world.PromptInfo(q(r), "harmful", category=c, key=r) for c, r in covered + heldout
-        ],  # fmt: skip
+        ],
         "seen role-play": wrap(world.ROLEPLAY_FRAMES, covered),
         "new frames": wrap(NEW_FRAMES, covered),
         "held-out categories": wrap(world.ROLEPLAY_FRAMES + NEW_FRAMES, heldout),
@@ -55,12 +58,20 @@ def attack_success(model, tok, sets, p, progress) -> tuple[dict[str, float], lis
     out, records = {}, []
     for name, infos in sets.items():
         expanded = [i for i in infos for _ in range(p["samples_per_prompt"])]
-        responses = sample(model, tok, [i.prompt for i in expanded], seed=p["seed"],
-                           max_new_tokens=32, progress=progress)  # fmt: skip
+        responses = sample(
+            model,
+            tok,
+            [i.prompt for i in expanded],
+            seed=p["seed"],
+            max_new_tokens=32,
+            progress=progress,
+        )
         hits = [world.is_compliance(r) for r in responses]
         out[name] = sum(hits) / len(hits)
-        records += [{"set": name, "info": i, "response": r, "complied": h}
-                    for i, r, h in zip(expanded, responses, hits, strict=True)]  # fmt: skip
+        records += [
+            {"set": name, "info": i, "response": r, "complied": h}
+            for i, r, h in zip(expanded, responses, hits, strict=True)
+        ]
     return out, records
 
 
@@ -76,32 +87,59 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     t = time.perf_counter()
     asr["base"], recs["base"] = attack_success(model, tok, sets, p, progress)
     eval_s = time.perf_counter() - t
-    progress.tick(1, {f"base_asr_{k.replace(' ', '_')}": v for k, v in asr["base"].items()},
-                  force=True)  # fmt: skip
+    progress.tick(
+        1, {f"base_asr_{k.replace(' ', '_')}": v for k, v in asr["base"].items()}, force=True
+    )
 
     t = time.perf_counter()
-    train_sft(model, tok, world.sft_examples(seed=p["seed"]), steps=rs.SFT_STEPS,
-              seed=p["seed"], progress=progress, step_offset=1)  # fmt: skip
+    train_sft(
+        model,
+        tok,
+        world.sft_examples(seed=p["seed"]),
+        steps=rs.SFT_STEPS,
+        seed=p["seed"],
+        progress=progress,
+        step_offset=1,
+    )
     sft_s = time.perf_counter() - t
     t = time.perf_counter()
     asr["sft"], recs["sft"] = attack_success(model, tok, sets, p, progress)
     eval_s += time.perf_counter() - t
     done = 2 + rs.SFT_STEPS
-    progress.tick(done, {f"sft_asr_{k.replace(' ', '_')}": v for k, v in asr["sft"].items()},
-                  force=True)  # fmt: skip
+    progress.tick(
+        done, {f"sft_asr_{k.replace(' ', '_')}": v for k, v in asr["sft"].items()}, force=True
+    )
 
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
-        base, pairs=p["pairs"], length_bias=p["length_bias"], seed=p["seed"],
-        progress=progress, step_offset=done,
-    )  # fmt: skip
+        base,
+        pairs=p["pairs"],
+        length_bias=p["length_bias"],
+        seed=p["seed"],
+        progress=progress,
+        step_offset=done,
+    )
     policy = rs.trainable_copy(model)
     cfg = rl.RLConfig(steps=p["rl_steps"], kl_coef=p["kl_coef"], lr=p["lr"], seed=p["seed"])
     rl_run = rl.train_policy(
-        policy, rl.frozen_copy(model), tok, rl.reward_model_fn(rm_model, rm_tok),
-        rs.rl_prompts(), cfg, progress=progress, step_offset=done + n_rm, label="rlhf",
-        report_keys=("proxy_reward", "gold", "kl", "response_length", "refusal_harmful",
-                     "refusal_adversarial", "refusal_borderline"),
-    )  # fmt: skip
+        policy,
+        rl.frozen_copy(model),
+        tok,
+        rl.reward_model_fn(rm_model, rm_tok),
+        rs.rl_prompts(),
+        cfg,
+        progress=progress,
+        step_offset=done + n_rm,
+        label="rlhf",
+        report_keys=(
+            "proxy_reward",
+            "gold",
+            "kl",
+            "response_length",
+            "refusal_harmful",
+            "refusal_adversarial",
+            "refusal_borderline",
+        ),
+    )
     t = time.perf_counter()
     asr["rlhf"], recs["rlhf"] = attack_success(policy, tok, sets, p, progress)
     eval_s += time.perf_counter() - t
@@ -113,26 +151,35 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         "y_label": "attack success rate (share of answers that comply)",
         "lines": {m: [[s, round(asr[m][s], 3)] for s in ATTACK_SETS] for m in models},
     }
-    res["tables"].append({
-        "title": "Attack success rate by model and attack",
-        "columns": ["attack", "prompts", *models],
-        "rows": [[s, len(sets[s])] + [round(asr[m][s], 3) for m in models]
-                 for s in ATTACK_SETS],
-    })  # fmt: skip
-    res["tables"].append({
-        "title": "Frames no training data contains",
-        "columns": ["frame"],
-        "rows": [[f.format(q="<request>")] for f in NEW_FRAMES],
-    })  # fmt: skip
+    res["tables"].append(
+        {
+            "title": "Attack success rate by model and attack",
+            "columns": ["attack", "prompts", *models],
+            "rows": [
+                [s, len(sets[s])] + [round(asr[m][s], 3) for m in models] for s in ATTACK_SETS
+            ],
+        }
+    )
+    res["tables"].append(
+        {
+            "title": "Frames no training data contains",
+            "columns": ["frame"],
+            "rows": [[f.format(q="<request>")] for f in NEW_FRAMES],
+        }
+    )
     for m in models:  # one complying answer per attack set, where there is one
         for s in ATTACK_SETS[1:]:
             hit = next((r for r in recs[m] if r["set"] == s and r["complied"]), None)
             rec = hit or next(r for r in recs[m] if r["set"] == s)
-            res["samples"].append({
-                "prompt": rec["info"].prompt, "response": rec["response"],
-                "family": s, "gold": round(world.gold_score(rec["info"], rec["response"]), 3),
-                "model": m,
-            })  # fmt: skip
+            res["samples"].append(
+                {
+                    "prompt": rec["info"].prompt,
+                    "response": rec["response"],
+                    "family": s,
+                    "gold": round(world.gold_score(rec["info"], rec["response"]), 3),
+                    "model": m,
+                }
+            )
     b, s_, r = asr["base"], asr["sft"], asr["rlhf"]
     seen, new, held = "seen role-play", "new frames", "held-out categories"
     text = (
@@ -153,8 +200,11 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     else:
         text += f", and {pct(r[held])} after RLHF."
     res["headline"] = text
-    res["findings"] = {f"{m}_{s.replace(' ', '_').replace('-', '_')}": round(asr[m][s], 4)
-                       for m in models for s in ATTACK_SETS}  # fmt: skip
+    res["findings"] = {
+        f"{m}_{s.replace(' ', '_').replace('-', '_')}": round(asr[m][s], 4)
+        for m in models
+        for s in ATTACK_SETS
+    }
     res["findings"]["rlhf_kl"] = round(rl_run["history"][-1]["kl"], 4)
     res["timings"].update(
         load_s=round(load_s, 3),
