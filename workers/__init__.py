@@ -10,10 +10,11 @@ from workers.runtime import Cancelled, LabInputError
 
 
 def preload() -> None:
-    """Import torch, transformers and TRL and set one torch thread (idempotent)."""
-    from workers.runtime import setup_torch
+    """Import torch, transformers, TRL and the experiments, with one torch thread and
+    transformers' logging quiet (``runtime.prepare_runtime``; idempotent)."""
+    from workers.runtime import prepare_runtime
 
-    setup_torch()
+    prepare_runtime()
     import workers.experiments.class_reward_model  # noqa: F401
     import workers.experiments.dpo_vs_ppo  # noqa: F401
     import workers.experiments.pairwise_vs_absolute  # noqa: F401

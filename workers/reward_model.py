@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import tempfile
 import time
-from typing import Any
 
 from workers.generation import encode_prompt, encode_response
-from workers.runtime import Progress, autocast, use_bf16
+from workers.runtime import Progress, autocast
+from workers.trainers import loss_reporter, quiet, trainer_args
 
 
 def sequence_ids(prompt: str, response: str, tokenizer, max_length: int = 96) -> list[int]:
@@ -51,48 +51,6 @@ def load_reward_backbone(base: str):
     return model.to(device()), tokenizer
 
 
-def _report_callback(progress: Progress, offset: int, prefix: str, losses: list):
-    from transformers import TrainerCallback
-
-    class ReportCallback(TrainerCallback):
-        def on_log(self, args, state, control, logs=None, **kwargs):
-            if logs and "loss" in logs:
-                losses.append((state.global_step, float(logs["loss"])))
-                progress.tick(offset + state.global_step, {f"{prefix}_loss": float(logs["loss"])})
-
-        def on_step_end(self, args, state, control, **kwargs):
-            progress.tick(offset + state.global_step)
-
-    return ReportCallback()
-
-
-def _common_args(out: str, steps: int, lr: float, batch_size: int, seed: int) -> dict[str, Any]:
-    return dict(
-        output_dir=out,
-        max_steps=steps,
-        per_device_train_batch_size=batch_size,
-        learning_rate=lr,
-        lr_scheduler_type="linear",
-        logging_steps=1,
-        save_strategy="no",
-        report_to="none",
-        disable_tqdm=True,
-        bf16=use_bf16(),
-        gradient_checkpointing=False,  # TRL defaults to True; a waste on tiny models
-        activation_checkpointing=False,
-        dataloader_num_workers=0,
-        seed=seed,
-        data_seed=seed,
-        use_cpu=not use_bf16(),
-    )
-
-
-def _quiet(trainer) -> None:
-    from transformers.trainer_callback import PrinterCallback
-
-    trainer.remove_callback(PrinterCallback)
-
-
 def train_pairwise(
     base: str,
     pairs: list[tuple[str, str, str]],
@@ -122,8 +80,13 @@ def train_pairwise(
     ]
     losses: list = []
     with tempfile.TemporaryDirectory(prefix="labs-rm-") as out:
-        args = RewardConfig(
-            **_common_args(out, steps, lr, batch_size, seed),
+        args = trainer_args(
+            RewardConfig,
+            out,
+            steps=steps,
+            lr=lr,
+            batch_size=batch_size,
+            seed=seed,
             max_length=None,
             center_rewards_coefficient=None,
         )
@@ -132,9 +95,9 @@ def train_pairwise(
             args=args,
             train_dataset=Dataset.from_list(rows),
             processing_class=tokenizer,
-            callbacks=[_report_callback(progress, step_offset, "pairwise", losses)],
+            callbacks=[loss_reporter(progress, step_offset, "pairwise", losses)],
         )
-        _quiet(trainer)
+        quiet(trainer)
         progress.tick()
         setup = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -180,12 +143,14 @@ def train_ratings(
     with tempfile.TemporaryDirectory(prefix="labs-rm-") as out:
         trainer = Trainer(
             model=model,
-            args=TrainingArguments(**_common_args(out, steps, lr, batch_size, seed)),
+            args=trainer_args(
+                TrainingArguments, out, steps=steps, lr=lr, batch_size=batch_size, seed=seed
+            ),
             train_dataset=Dataset.from_list(rows),
             data_collator=DataCollatorWithPadding(tokenizer),
-            callbacks=[_report_callback(progress, step_offset, "ratings", losses)],
+            callbacks=[loss_reporter(progress, step_offset, "ratings", losses)],
         )
-        _quiet(trainer)
+        quiet(trainer)
         progress.tick()
         setup = time.perf_counter() - t0
         t1 = time.perf_counter()

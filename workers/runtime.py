@@ -22,6 +22,7 @@ class LabInputError(ValueError):
 
 
 _configured = False
+_prepared = False
 
 
 def setup_torch() -> None:
@@ -37,6 +38,34 @@ def setup_torch() -> None:
         with contextlib.suppress(RuntimeError):  # already set once in this process
             torch.set_num_interop_threads(1)
     _configured = True
+
+
+def prepare_runtime() -> None:
+    """What a run needs before its first step, once per process (idempotent): one torch
+    thread (``setup_torch``), torch, transformers and TRL imported with the lazy modules a
+    first model load would import (so a run does not pay for them), and transformers' progress
+    bars and warnings off. ``run_experiment``, ``preload`` and ``load_base`` call it; importing
+    a module of the engine configures nothing."""
+    global _prepared
+    setup_torch()
+    if _prepared:
+        return
+    import torch  # noqa: F401
+    import transformers
+    import trl  # noqa: F401
+    from transformers import (  # noqa: F401
+        AutoModelForCausalLM,
+        AutoModelForSequenceClassification,
+        GPT2ForSequenceClassification,
+        GPT2LMHeadModel,
+    )
+    from transformers.models.auto.modeling_auto import (  # noqa: F401
+        MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+    )
+
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    _prepared = True
 
 
 def device() -> str:

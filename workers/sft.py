@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from workers.generation import encode_prompt, encode_response
-from workers.runtime import LabInputError, Progress, use_bf16
+from workers.runtime import LabInputError, Progress
+from workers.trainers import loss_reporter, quiet, trainer_args
 
 
 def read_jsonl(path: str | Path, fields: tuple[str, ...]) -> list[dict[str, str]]:
@@ -51,21 +52,6 @@ def tokenise_sft(examples: list[dict[str, str]], tokenizer, max_length: int = 96
     return rows
 
 
-def _make_callback(progress: Progress, offset: int, losses: list[tuple[int, float]]):
-    from transformers import TrainerCallback
-
-    class ReportCallback(TrainerCallback):
-        def on_log(self, args, state, control, logs=None, **kwargs):
-            if logs and "loss" in logs:
-                losses.append((state.global_step, float(logs["loss"])))
-                progress.tick(offset + state.global_step, {"sft_loss": float(logs["loss"])})
-
-        def on_step_end(self, args, state, control, **kwargs):
-            progress.tick(offset + state.global_step)
-
-    return ReportCallback()
-
-
 def train_sft(
     model,
     tokenizer,
@@ -87,38 +73,25 @@ def train_sft(
     data = Dataset.from_list(tokenise_sft(examples, tokenizer))
     losses: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory(prefix="labs-sft-") as out:
-        args = SFTConfig(
-            output_dir=out,
-            max_steps=steps,
-            per_device_train_batch_size=batch_size,
-            learning_rate=lr,
-            lr_scheduler_type="linear",
-            warmup_steps=0,
-            weight_decay=0.0,
-            logging_steps=1,
-            save_strategy="no",
-            report_to="none",
-            disable_tqdm=True,
-            bf16=use_bf16(),
-            gradient_checkpointing=False,  # TRL defaults to True; a waste on tiny models
-            activation_checkpointing=False,
-            dataloader_num_workers=0,
-            max_length=None,
-            packing=False,
-            seed=seed,
-            data_seed=seed,
-            use_cpu=not use_bf16(),
-        )
         trainer = SFTTrainer(
             model=model,
-            args=args,
+            args=trainer_args(
+                SFTConfig,
+                out,
+                steps=steps,
+                lr=lr,
+                batch_size=batch_size,
+                seed=seed,
+                warmup_steps=0,
+                weight_decay=0.0,
+                max_length=None,
+                packing=False,
+            ),
             train_dataset=data,
             processing_class=tokenizer,
-            callbacks=[_make_callback(progress, step_offset, losses)],
+            callbacks=[loss_reporter(progress, step_offset, "sft", losses)],
         )
-        from transformers.trainer_callback import PrinterCallback
-
-        trainer.remove_callback(PrinterCallback)
+        quiet(trainer)
         t_setup = time.perf_counter() - t0
         progress.tick(step_offset, force=True)
         t1 = time.perf_counter()

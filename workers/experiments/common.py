@@ -1,36 +1,19 @@
-"""What every experiment does first: set up torch, get the base model (building the default
-one if it is missing, with its progress reported) and load it."""
+"""What every experiment does first: prepare the runtime, get the base model (building the
+default one if it is missing, with its progress reported) and load it; and the pieces every
+result is made of."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from workers.runtime import Report, device, setup_torch
-
-setup_torch()
-
-import torch  # noqa: E402,F401 - imported here so a run does not pay for it
-import transformers  # noqa: E402
-import trl  # noqa: E402,F401
-from transformers import (  # noqa: E402,F401 - the lazy modules a first load would import
-    AutoModelForCausalLM,
-    AutoModelForSequenceClassification,
-    GPT2ForSequenceClassification,
-    GPT2LMHeadModel,
-)
-from transformers.models.auto.modeling_auto import (  # noqa: E402,F401
-    MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
-)
-
-from workers.base_model import load_causal_lm, resolve_base_model  # noqa: E402
-
-transformers.utils.logging.disable_progress_bar()
-transformers.utils.logging.set_verbosity_error()
+from workers.base_model import load_causal_lm, resolve_base_model
+from workers.runtime import Report, device, prepare_runtime
 
 
 def load_base(report: Report) -> tuple[Any, Any, str, float]:
     """(model, tokenizer, name, seconds). Reports build progress if it has to build."""
+    prepare_runtime()
     t0 = time.perf_counter()
 
     def build_report(step: int, total: int, metrics: dict[str, float], samples: list) -> None:

@@ -1,0 +1,300 @@
+"""The catalogue of experiments: every experiment's title, summary, running module,
+parameters with their defaults and limits, and what it needs. ``workers/DESIGN.md`` says
+what each experiment shows and how its defaults were chosen."""
+
+from __future__ import annotations
+
+from workers.experiments.spec import SEED, Experiment, Param
+
+EXPERIMENTS: dict[str, Experiment] = {
+    "sft": Experiment(
+        name="sft",
+        title="SFT shifts behaviour",
+        summary=(
+            "Fine-tune the base model on curated ideal answers and compare gold score and refusal "
+            "rate by prompt family before and after. Two harmful categories are held out: one "
+            "phrased like the covered ones, one with its own phrasing (the coverage gap)."
+        ),
+        module="workers.experiments.sft_shift",
+        params=(
+            Param("steps", "int", 36, "SFT optimiser steps", 1, 400),
+            Param("lr", "float", 1e-3, "learning rate", 1e-5, 1e-2),
+            Param("batch_size", "int", 8, "examples per step", 1, 64),
+            Param("samples_per_prompt", "int", 2, "sampled responses per evaluation prompt", 1, 8),
+            Param("temperature", "float", 1.0, "sampling temperature for evaluation", 0.0, 2.0),
+            Param("max_new_tokens", "int", 32, "longest sampled response", 4, 96),
+            Param("dataset", "path", "", "JSONL with prompt/completion (default: the world's set)"),
+            SEED,
+        ),
+        needs_gold=(
+            "gold is scored on the world's evaluation prompts; a custom dataset is used for "
+            "training only"
+        ),
+        dataset_fields=("prompt", "completion"),
+    ),
+    "pairwise_vs_absolute": Experiment(
+        name="pairwise_vs_absolute",
+        title="Pairwise beats absolute",
+        summary=(
+            "Train reward models on N pairwise comparisons and on N 1-to-7 ratings from the same "
+            "simulated raters; compare held-out pair accuracy and correlation with gold as N "
+            "grows and as the raters disagree more about the rating scale."
+        ),
+        module="workers.experiments.pairwise_vs_absolute",
+        params=(
+            Param("labels", "int", 200, "labels per reward model at the headline point", 20, 2000),
+            Param(
+                "miscalibration",
+                "float",
+                1.5,
+                "spread of raters' offset, scale and drift at the headline point",
+                0.0,
+                4.0,
+            ),
+            Param(
+                "noise",
+                "float",
+                0.3,
+                "raters' judgement noise (Bradley-Terry temperature)",
+                0.05,
+                2.0,
+            ),
+            Param("length_bias", "float", 0.0, "raters' preference per extra word", 0.0, 1.0),
+            Param("seeds", "int", 5, "repetitions averaged per point", 1, 10),
+            Param("responses_per_prompt", "int", 8, "candidate responses per prompt", 2, 16),
+            Param(
+                "rm_training",
+                "choice",
+                "probe",
+                "probe: frozen body + linear head (the sweep); finetune: whole model with "
+                "TRL's RewardTrainer / transformers' Trainer at the headline point only",
+                choices=("probe", "finetune"),
+            ),
+            Param(
+                "dataset",
+                "path",
+                "",
+                "JSONL with prompt/chosen/rejected: train a pairwise reward model on it instead",
+            ),
+            SEED,
+        ),
+        needs_gold=(
+            "needs the world's gold score and simulated raters; with a dataset only the "
+            "pairwise reward model is trained and scored on held-out pairs of that dataset"
+        ),
+        dataset_fields=("prompt", "chosen", "rejected"),
+    ),
+    "class_reward_model": Experiment(
+        name="class_reward_model",
+        title="A reward model from the class's labels",
+        summary=(
+            "Train a reward model on the preference labels the class gave by hand, and one on "
+            "simulated annotators' labels of the same pairs; compare how often each set of "
+            "labels agrees with the gold score and how well each reward model ranks held-out "
+            "pairs."
+        ),
+        module="workers.experiments.class_reward_model",
+        params=(
+            Param("labels", "path", "", "JSONL with prompt/chosen/rejected from the class"),
+            Param("noise", "float", 0.3, "simulated annotators' judgement noise", 0.05, 2.0),
+            Param(
+                "length_bias",
+                "float",
+                0.2,
+                "simulated annotators' preference per extra word",
+                0.0,
+                1.0,
+            ),
+            SEED,
+        ),
+        needs_gold="needs labels on the lab world's prompts (it scores them with the gold score)",
+        dataset_fields=("prompt", "chosen", "rejected"),
+    ),
+    "reward_hacking": Experiment(
+        name="reward_hacking",
+        title="Reward hacking (Goodhart)",
+        summary=(
+            "Optimise the SFT model with RLOO against a reward model learnt from annotators who "
+            "like long answers. Without a KL penalty the proxy reward keeps rising while the gold "
+            "score rises, peaks and falls; gold against sqrt(KL) is fitted with "
+            "R(d) = d(a - b log d) (Gao, Schulman and Hilton 2022), and a sweep of the KL "
+            "coefficient shows what the penalty buys."
+        ),
+        module="workers.experiments.reward_hacking",
+        params=(
+            Param("steps", "int", 100, "RL steps per run", 5, 300),
+            Param(
+                "sft_steps",
+                "int",
+                8,
+                "SFT steps before RL (few: a policy with room to improve; 36: fully tuned)",
+                1,
+                200,
+            ),
+            Param("kl_coef", "float", 0.0, "KL coefficient of the main run", 0.0, 2.0),
+            Param(
+                "sweep",
+                "choice",
+                "0.3",
+                "further KL coefficients, each a run of the same length",
+                choices=("none", "0.3", "0.1,0.3", "0.03,0.1,0.3"),
+            ),
+            Param("lr", "float", 1.5e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
+            Param("prompts_per_step", "int", 16, "prompts per RL step", 4, 64),
+            Param("samples_per_prompt", "int", 4, "samples per prompt (RLOO group)", 2, 8),
+            Param("max_new_tokens", "int", 40, "longest sampled response", 8, 64),
+            Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
+            Param(
+                "policy_samples",
+                "int",
+                8,
+                "responses per prompt sampled from the SFT model that annotators also label "
+                "(0: only the world's responses of mixed styles)",
+                0,
+                16,
+            ),
+            Param(
+                "length_bias",
+                "float",
+                0.1,
+                "annotators' preference per extra word (the exploitable flaw)",
+                0.0,
+                1.0,
+            ),
+            SEED,
+        ),
+        needs_gold="needs the world's gold score and simulated annotators",
+        budget_seconds=120,
+    ),
+    "ppo_rlhf": Experiment(
+        name="ppo_rlhf",
+        title="RLHF with PPO",
+        summary=(
+            "Optimise the SFT model against a learnt reward model with PPO (value head, GAE, "
+            "clipped surrogate, per-token KL penalty to the SFT model) and watch proxy reward, "
+            "gold score, KL and response length step by step; optionally beside a run with no "
+            "KL penalty."
+        ),
+        module="workers.experiments.ppo_rlhf",
+        params=(
+            Param("steps", "int", 60, "PPO steps (one batch of rollouts each)", 5, 300),
+            Param("kl_coef", "float", 0.2, "KL penalty per token", 0.0, 2.0),
+            Param(
+                "compare_without_kl",
+                "choice",
+                "no",
+                "also run with no KL penalty, for comparison (doubles the time)",
+                choices=("no", "yes"),
+            ),
+            Param("lr", "float", 1e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
+            Param("ppo_epochs", "int", 2, "passes over each batch (2 minibatches each)", 1, 8),
+            Param("clip", "float", 0.2, "clip range of the probability ratio", 0.01, 1.0),
+            Param("prompts_per_step", "int", 32, "prompts per PPO step", 4, 64),
+            Param("samples_per_prompt", "int", 2, "samples per prompt", 1, 8),
+            Param("max_new_tokens", "int", 40, "longest sampled response", 8, 64),
+            Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
+            Param(
+                "length_bias",
+                "float",
+                0.35,
+                "annotators' preference per extra word",
+                0.0,
+                1.0,
+            ),
+            SEED,
+        ),
+        needs_gold="needs the world's gold score and simulated annotators",
+        budget_seconds=120,
+    ),
+    "surface_vs_deep": Experiment(
+        name="surface_vs_deep",
+        title="Surface vs deep alignment",
+        summary=(
+            "Attack success rate of harmful requests, plain and wrapped in role-play or other "
+            "frames, on the base model, after SFT and after RLHF (RLOO with a KL penalty): "
+            "frames the training saw, frames it never saw, and held-out harmful categories."
+        ),
+        module="workers.experiments.surface_vs_deep",
+        params=(
+            Param("rl_steps", "int", 40, "RLHF steps (RLOO, 32 prompts x 2 samples)", 1, 200),
+            Param("kl_coef", "float", 0.1, "KL penalty of the RLHF run", 0.0, 2.0),
+            Param("lr", "float", 1e-4, "RLHF learning rate", 1e-6, 1e-3),
+            Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
+            Param("length_bias", "float", 0.0, "annotators' preference per extra word", 0.0, 1.0),
+            Param("samples_per_prompt", "int", 2, "sampled answers per attack prompt", 1, 8),
+            SEED,
+        ),
+        needs_gold="needs the world's prompts, gold score and simulated annotators",
+    ),
+    "dpo_vs_ppo": Experiment(
+        name="dpo_vs_ppo",
+        title="DPO vs PPO",
+        summary=(
+            "From the same comparisons: DPO (TRL's DPOTrainer) learns from the pairs directly, "
+            "PPO learns a reward model first and then optimises against it. Gold score against "
+            "KL to the SFT model for both, measured on the same prompts, and their wall times."
+        ),
+        module="workers.experiments.dpo_vs_ppo",
+        params=(
+            Param("pairs", "int", 1000, "comparisons both methods learn from", 100, 4000),
+            Param("length_bias", "float", 0.0, "annotators' preference per extra word", 0.0, 1.0),
+            Param("dpo_steps", "int", 60, "DPO optimiser steps (batch 16)", 5, 400),
+            Param("beta", "float", 0.1, "DPO's beta (strength of the implicit KL)", 0.01, 2.0),
+            Param("dpo_lr", "float", 1e-4, "DPO learning rate", 1e-6, 1e-2),
+            Param("ppo_steps", "int", 30, "PPO steps (32 prompts x 2 samples)", 5, 200),
+            Param("kl_coef", "float", 0.1, "PPO's KL penalty per token", 0.0, 2.0),
+            Param("ppo_lr", "float", 1e-4, "PPO learning rate", 1e-6, 1e-3),
+            Param("eval_every", "int", 10, "measure gold and KL every this many steps", 1, 100),
+            SEED,
+        ),
+        needs_gold="needs the world's gold score and simulated annotators",
+    ),
+    "refusal_frontier": Experiment(
+        name="refusal_frontier",
+        title="Over- vs under-refusal",
+        summary=(
+            "Annotators who weigh safety more teach a reward model to prefer refusals: refusal "
+            "of harmful and of harmless borderline requests rise together, a frontier (picked "
+            "by best-of-n, or with policy=rloo also learnt by RL). In the "
+            "dosage scenario, a context-aware reward model against a context-blind one, from "
+            "the same labels: who gets the dose, who gets care?"
+        ),
+        module="workers.experiments.refusal_frontier",
+        params=(
+            Param(
+                "safety_weight",
+                "float",
+                1.0,
+                "annotators' bonus for a refusal (logits) in the dosage scenario",
+                0.0,
+                10.0,
+            ),
+            Param("pairs", "int", 1000, "comparisons per reward model", 50, 4000),
+            Param("noise", "float", 0.3, "annotators' judgement noise", 0.05, 2.0),
+            Param("seeds", "int", 3, "repetitions averaged per point", 1, 8),
+            Param(
+                "responses_per_prompt", "int", 8, "answers per prompt in the labelled pool", 2, 16
+            ),
+            Param(
+                "scenario_rm",
+                "choice",
+                "finetune",
+                "reward models of the dosage scenario: finetune (whole model, TRL RewardTrainer, "
+                "one seed) or probe (linear head on frozen features, every seed)",
+                choices=("finetune", "probe"),
+            ),
+            Param(
+                "policy",
+                "choice",
+                "best_of_n",
+                "the frontier's policy: best_of_n (the reward model's favourite answer) or rloo "
+                "(also train the SFT model with RLOO against the reward models of safety weight "
+                "0, the scenario's and the largest)",
+                choices=("best_of_n", "rloo"),
+            ),
+            Param("rl_steps", "int", 100, "RLOO steps per policy (policy=rloo)", 5, 200),
+            SEED,
+        ),
+        needs_gold="needs the world's prompts, gold score and simulated annotators",
+    ),
+}
