@@ -1,32 +1,23 @@
 """The instructor's dashboard of one class, read in a constant number of queries
-whatever the class size: every figure is one aggregate over the class's students."""
+whatever the class size: every figure is one aggregate over the class's students.
+
+Lessons and flashcards are the course's; quizzes and labs add their own panels and
+figures through cohorts.coursework."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, Q
-from django.db.models.functions import NullIf, TruncWeek
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncWeek
 
+from cohorts.coursework import Bar, ClassContext, Panel, coursework
 from cohorts.models import CourseClass, DueDate, DueDateOverride, Enrollment
 from course.models import FlashcardReview, Lesson, LessonProgress
-from labs.models import Lab, LabRun
-from quizzes.models import Attempt, AttemptState, Quiz
 
 WEEKS = 8
 LOW_SCORE = 50  # percent
-
-
-@dataclass
-class Bar:
-    label: str
-    value: int | float | None
-    of: int | float  # the bar's full width
-
-    @property
-    def percent(self) -> int:
-        return round(100 * (self.value or 0) / self.of) if self.of else 0
 
 
 @dataclass
@@ -42,18 +33,10 @@ class Dashboard:
     students: int
     sections: list[Bar]
     lessons: list[Bar]  # students who completed each lesson, in reading order
-    quiz_completion: list[Bar]  # students with a submitted attempt
-    quiz_scores: list[Bar]  # mean percent of submitted attempts
     reviews_by_week: list[Bar]
-    lab_runs: list[Bar]
+    panels: dict[str, Panel]  # kind of course work -> its panel (quizzes, then labs)
     behind: list[StudentBehind]
     idle_days: int
-
-
-def _percent():
-    return ExpressionWrapper(
-        F("score") * 100.0 / NullIf(F("max_score"), 0), output_field=FloatField()
-    )
 
 
 def class_dashboard(course_class: CourseClass, *, now: datetime, idle_days: int = 7) -> Dashboard:
@@ -83,19 +66,6 @@ def class_dashboard(course_class: CourseClass, *, now: datetime, idle_days: int 
         .annotate(done=Count("progress", filter=completed))
         .order_by("module__order", "order", "id")
     )
-    submitted = Q(attempts__state=AttemptState.SUBMITTED, attempts__user__in=students)
-    quizzes = list(
-        Quiz.objects.filter(course_id=course_id, archived=False)
-        .annotate(
-            takers=Count("attempts__user", filter=submitted, distinct=True),
-            mean=Avg(
-                F("attempts__score") * 100.0 / NullIf(F("attempts__max_score"), 0),
-                filter=submitted,
-                output_field=FloatField(),
-            ),
-        )
-        .order_by("title")
-    )
     since = now - timedelta(weeks=WEEKS)
     weeks = (
         FlashcardReview.objects.filter(
@@ -107,34 +77,24 @@ def class_dashboard(course_class: CourseClass, *, now: datetime, idle_days: int 
         .order_by("week")
     )
     week_rows = [(row["week"], row["count"]) for row in weeks]
-    labs = (
-        Lab.objects.filter(course_id=course_id, archived=False)
-        .annotate(run_count=Count("runs", filter=Q(runs__user__in=students)))
-        .order_by("order", "id")
-    )
     behind = _students_behind(enrollments, students, course_id, now=now, idle_days=idle_days)
     most_reviews = max((count for _, count in week_rows), default=0)
-    most_runs = max((lab.run_count for lab in labs), default=0)
+    context = ClassContext(course_id=course_id, students=students, total=total)
     return Dashboard(
         students=total,
         sections=[Bar(name, count, total) for name, count in sorted(by_section.items())],
         lessons=[Bar(lesson.title, lesson.done, total) for lesson in lessons],
-        quiz_completion=[Bar(quiz.title, quiz.takers, total) for quiz in quizzes],
-        quiz_scores=[
-            Bar(quiz.title, round(quiz.mean) if quiz.mean is not None else None, 100)
-            for quiz in quizzes
-        ],
         reviews_by_week=[Bar(f"{week:%d %b}", count, most_reviews) for week, count in week_rows],
-        lab_runs=[Bar(lab.title, lab.run_count, most_runs) for lab in labs],
+        panels={work.kind: work.dashboard(context) for work in coursework()},
         behind=behind,
         idle_days=idle_days,
     )
 
 
 def _students_behind(enrollments, students, course_id, *, now, idle_days) -> list[StudentBehind]:
-    """No activity (lesson views, flashcard reviews, quiz attempts, lab runs) for
-    `idle_days`, a mean quiz score under LOW_SCORE percent, or work past its due date
-    not handed in: eight queries."""
+    """No activity (lesson views, flashcard reviews, and each kind of course work's own:
+    quiz attempts, lab runs) for `idle_days`, a mean quiz score under LOW_SCORE percent,
+    or work past its due date not handed in: a fixed number of queries."""
     last: dict[int, datetime] = {}
     sources = [
         LessonProgress.objects.filter(lesson__course_id=course_id, user__in=students)
@@ -143,27 +103,16 @@ def _students_behind(enrollments, students, course_id, *, now, idle_days) -> lis
         FlashcardReview.objects.filter(flashcard__course_id=course_id, user__in=students)
         .values("user")
         .annotate(at=Max("reviewed_at")),
-        LabRun.objects.filter(lab__course_id=course_id, user__in=students)
-        .values("user")
-        .annotate(at=Max("created_at")),
     ]
+    sources += [work.last_active(course_id, students) for work in coursework()]
     for rows in sources:
         for row in rows:
             if row["at"] and (row["user"] not in last or row["at"] > last[row["user"]]):
                 last[row["user"]] = row["at"]
     scores: dict[int, float | None] = {}
-    attempts = (
-        Attempt.objects.filter(quiz__course_id=course_id, user__in=students)
-        .values("user")
-        .annotate(
-            at=Max("started_at"),
-            mean=Avg(_percent(), filter=Q(state=AttemptState.SUBMITTED)),
-        )
-    )
-    for row in attempts:
-        scores[row["user"]] = row["mean"]
-        if row["user"] not in last or row["at"] > last[row["user"]]:
-            last[row["user"]] = row["at"]
+    for work in coursework():
+        if work.mean_scores is not None:
+            scores.update(work.mean_scores(course_id, students))
     missing = _missing_work(enrollments, students, now=now)
     cutoff = now - timedelta(days=idle_days)
     behind = []
@@ -187,7 +136,8 @@ def _students_behind(enrollments, students, course_id, *, now, idle_days) -> lis
 
 def _missing_work(enrollments, students, *, now) -> dict[int, int]:
     """Per student, the quizzes and labs past their own due date (overrides applied) with
-    no submitted attempt or no run that did not fail: four queries whatever the size."""
+    nothing handed in (a submitted attempt, a run that did not fail): two queries, then
+    one per kind of course work, whatever the size."""
     if not enrollments:
         return {}
     course_class_id = enrollments[0].course_class_id
@@ -201,16 +151,12 @@ def _missing_work(enrollments, students, *, now) -> dict[int, int]:
             by_user[(row.due_date_id, row.user_id)] = row.due_at
         else:
             by_section[(row.due_date_id, row.section_id)] = row.due_at
-    handed_in = set(
-        Attempt.objects.filter(
-            user__in=students, state=AttemptState.SUBMITTED, quiz__due_dates__in=dues
-        ).values_list("user", "quiz")
-    )
-    ran = set(
-        LabRun.objects.filter(user__in=students, lab__due_dates__in=dues)
-        .exclude(status__in=[LabRun.Status.FAILED, LabRun.Status.CANCELLED])
-        .values_list("user", "lab")
-    )
+    handed_in: set[tuple[str, int, int]] = set()
+    for work in coursework():
+        rows = work.handed_in().filter(user__in=students, **{f"{work.kind}__due_dates__in": dues})
+        handed_in.update(
+            (work.kind, user, item) for user, item in rows.values_list("user", work.kind)
+        )
     missing: dict[int, int] = {}
     for enrollment in enrollments:
         user_id = enrollment.user_id
@@ -222,11 +168,6 @@ def _missing_work(enrollments, students, *, now) -> dict[int, int]:
             )
             if due_at >= now:
                 continue
-            done = (
-                (user_id, due.quiz_id) in handed_in
-                if due.quiz_id
-                else ((user_id, due.lab_id) in ran)
-            )
-            if not done:
+            if (due.kind, user_id, due.item_id) not in handed_in:
                 missing[user_id] = missing.get(user_id, 0) + 1
     return missing

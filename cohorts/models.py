@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -193,12 +193,22 @@ class DueDate(models.Model):
             ),
         ]
 
+    KINDS = ("quiz", "lab")  # the kinds of course work a date is for (cohorts.coursework)
+
     def __str__(self) -> str:
         return f"{self.item} due {self.due_at:%Y-%m-%d %H:%M} ({self.course_class.name})"
 
     @property
+    def kind(self) -> str:
+        return "quiz" if self.quiz_id else "lab"
+
+    @property
     def item(self):
         return self.quiz if self.quiz_id else self.lab
+
+    @property
+    def item_id(self) -> int:
+        return self.quiz_id or self.lab_id
 
     def clean(self) -> None:
         if bool(self.quiz_id) == bool(self.lab_id):
@@ -279,6 +289,12 @@ class Accommodation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.describe()} for {self.enrollment.user}"
+
+    def stretch(self, limit: timedelta | None) -> timedelta | None:
+        """A time limit with this extra time: the multiplier first, then the added minutes."""
+        if limit is None:
+            return None
+        return limit * float(self.time_multiplier) + timedelta(minutes=self.extra_minutes)
 
     def describe(self) -> str:
         parts = []

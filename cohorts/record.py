@@ -1,5 +1,8 @@
 """One student's record in a class, for the instructor and the student's graders: what
-they read, reviewed, submitted and ran, with their due dates and extra time."""
+they read, reviewed, submitted and ran, with their due dates and extra time.
+
+Lessons and flashcards are the course's; quizzes and labs add their own panels through
+cohorts.coursework."""
 
 from __future__ import annotations
 
@@ -8,14 +11,11 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Q
 
+from cohorts.coursework import RecordPanel, StudentContext, coursework
 from cohorts.models import Accommodation, Enrollment
-from cohorts.selectors import due_dates_for_student, stretched_limit
+from cohorts.selectors import due_dates_for_student
 from course.models import CardState, FlashcardReview, FlashcardReviewState, Lesson
 from course.selectors import lessons_for_user, progress_by_lesson, visible_flashcards
-from labs.models import Lab, LabRun
-from labs.selectors import labs_for_user
-from quizzes.models import Attempt, AttemptState, Quiz
-from quizzes.selectors import QuizGrade, quiz_grade, quizzes_for_user
 
 
 @dataclass
@@ -23,47 +23,6 @@ class LessonRow:
     lesson: Lesson
     last_viewed_at: datetime | None
     completed_at: datetime | None
-
-
-@dataclass
-class QuizRow:
-    quiz: Quiz
-    attempts: list[Attempt]
-    grade: QuizGrade | None
-    due_at: datetime | None
-    time_limit: timedelta | None  # with the student's extra time
-    now: datetime
-
-    @property
-    def overdue(self) -> bool:
-        """Due, passed, and nothing submitted."""
-        return bool(self.due_at and self.due_at < self.now and self.missing)
-
-    @property
-    def late(self) -> bool:
-        """The first submitted attempt came after the date that applied when it was
-        submitted (stored on the attempt: a later extension does not rewrite history)."""
-        submitted = [a for a in self.attempts if a.state == AttemptState.SUBMITTED]
-        return bool(submitted and submitted[0].submitted_late)
-
-    @property
-    def missing(self) -> bool:
-        return not any(a.state == AttemptState.SUBMITTED for a in self.attempts)
-
-    @property
-    def time_limit_minutes(self) -> int | None:
-        return round(self.time_limit.total_seconds() / 60) if self.time_limit else None
-
-
-@dataclass
-class LabRow:
-    lab: Lab
-    runs: list[LabRun]
-    due_at: datetime | None
-
-    @property
-    def finished(self) -> int:
-        return sum(run.status == LabRun.Status.SUCCEEDED for run in self.runs)
 
 
 @dataclass
@@ -81,8 +40,7 @@ class FlashcardSummary:
 class StudentRecord:
     enrollment: Enrollment
     lessons: list[LessonRow]
-    quizzes: list[QuizRow]
-    labs: list[LabRow]
+    panels: dict[str, RecordPanel]  # kind of course work -> its panel (quizzes, then labs)
     flashcards: FlashcardSummary
     last_active: datetime | None = None
     lessons_done: int = field(init=False)
@@ -105,41 +63,26 @@ def student_record(enrollment: Enrollment, *, now: datetime) -> StudentRecord:
         )
         for lesson in lessons
     ]
-    due = due_dates_for_student(user, course.pk)
     try:
         accommodation = enrollment.accommodation
     except Accommodation.DoesNotExist:
         accommodation = None
-    quizzes = list(quizzes_for_user(user, course).order_by("title"))
-    attempts: dict[int, list[Attempt]] = {}
-    for attempt in Attempt.objects.filter(user=user, quiz__in=quizzes).order_by("number"):
-        attempts.setdefault(attempt.quiz_id, []).append(attempt)
-    quiz_rows = [
-        QuizRow(
-            quiz,
-            attempts.get(quiz.pk, []),
-            quiz_grade(quiz, attempts.get(quiz.pk, [])),
-            due.get(("quiz", quiz.pk)),
-            stretched_limit(quiz.time_limit, accommodation),
-            now,
-        )
-        for quiz in quizzes
-    ]
-    labs = list(labs_for_user(user, course))
-    runs: dict[int, list[LabRun]] = {}
-    for run in LabRun.objects.filter(user=user, lab__in=labs).defer("result", "metrics"):
-        runs.setdefault(run.lab_id, []).append(run)
-    lab_rows = [LabRow(lab, runs.get(lab.pk, []), due.get(("lab", lab.pk))) for lab in labs]
+    student = StudentContext(
+        user=user,
+        course=course,
+        due=due_dates_for_student(user, course.pk),
+        accommodation=accommodation,
+        now=now,
+    )
+    panels = {work.kind: work.record(student) for work in coursework()}
     flashcards = _flashcards(user, course, now)
     moments = [row.last_viewed_at for row in lesson_rows]
-    moments += [a.started_at for rows in attempts.values() for a in rows]
-    moments += [run.created_at for rows in runs.values() for run in rows]
+    moments += [panel.last_active for panel in panels.values()]
     moments.append(flashcards.last_review_at)
     return StudentRecord(
         enrollment=enrollment,
         lessons=lesson_rows,
-        quizzes=quiz_rows,
-        labs=lab_rows,
+        panels=panels,
         flashcards=flashcards,
         last_active=max((moment for moment in moments if moment), default=None),
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cohorts.coursework import coursework, kind_of
 from cohorts.models import (
     Accommodation,
     CourseClass,
@@ -19,11 +19,7 @@ from cohorts.models import (
     Enrollment,
     Section,
 )
-
-if TYPE_CHECKING:
-    from course.models import Course
-    from labs.models import Lab
-    from quizzes.models import Quiz
+from course.models import Course
 
 
 def classes_for_author() -> QuerySet[CourseClass]:
@@ -75,10 +71,6 @@ def classes_for_member(user: AbstractBaseUser) -> list[tuple[CourseClass, str]]:
     return sorted(rows, key=lambda row: (row[0].archived, row[0].course.title, row[0].name))
 
 
-def enrolled_classes(user) -> QuerySet[CourseClass]:
-    return CourseClass.objects.filter(enrollments__user=user).select_related("course")
-
-
 def enrollment_in_course(user: AbstractBaseUser, course_id: int) -> Enrollment | None:
     """The student's enrollment for a course: a running class first, then the newest."""
     return (
@@ -89,7 +81,7 @@ def enrollment_in_course(user: AbstractBaseUser, course_id: int) -> Enrollment |
     )
 
 
-def effective_time_limit(user: AbstractBaseUser, quiz: Quiz) -> timedelta | None:
+def effective_time_limit(user: AbstractBaseUser, quiz: Model) -> timedelta | None:
     """A timed quiz's limit for this student, with their accommodation (multiplier, then
     added minutes); None for an untimed quiz."""
     limit = quiz.time_limit
@@ -102,15 +94,7 @@ def effective_time_limit(user: AbstractBaseUser, quiz: Quiz) -> timedelta | None
         .order_by("enrollment__course_class__archived", "-enrollment__course_class__created_at")
         .first()
     )
-    return stretched_limit(limit, accommodation)
-
-
-def stretched_limit(limit: timedelta | None, accommodation: Accommodation | None):
-    """A time limit with extra time: the multiplier first, then the added minutes."""
-    if limit is None or accommodation is None:
-        return limit
-    stretched = limit * float(accommodation.time_multiplier)
-    return stretched + timedelta(minutes=accommodation.extra_minutes)
+    return accommodation.stretch(limit) if accommodation else limit
 
 
 def _student_due_dates(user: AbstractBaseUser, course_id: int) -> QuerySet[DueDate]:
@@ -137,21 +121,17 @@ def _student_due_dates(user: AbstractBaseUser, course_id: int) -> QuerySet[DueDa
 def due_dates_for_student(
     user: AbstractBaseUser, course_id: int
 ) -> dict[tuple[str, int], datetime]:
-    """Every due date of the student's class of the course, as ("quiz" or "lab", id) ->
-    the date that applies to them (the rule of due_for_student); empty without a class.
-    One query, however many dates the class has."""
-    rows = _student_due_dates(user, course_id).values_list("quiz_id", "lab_id", "effective")
-    return {
-        ("quiz", quiz_id) if quiz_id else ("lab", lab_id): effective
-        for quiz_id, lab_id, effective in rows
-    }
+    """Every due date of the student's class of the course, as (kind, id) -> the date that
+    applies to them (the rule of due_for_student); empty without a class. One query,
+    however many dates the class has."""
+    rows = _student_due_dates(user, course_id)
+    return {(row.kind, row.item_id): row.effective for row in rows}
 
 
-def due_for_student(user: AbstractBaseUser, item: Quiz | Lab) -> datetime | None:
+def due_for_student(user: AbstractBaseUser, item: Model) -> datetime | None:
     """When `item` (a quiz or a lab) is due for this student: their own override, else
     their section's, else the class's date; None when their class sets none (one query)."""
-    kind = "quiz" if item._meta.model_name == "quiz" else "lab"
-    rows = _student_due_dates(user, item.course_id).filter(**{kind: item})
+    rows = _student_due_dates(user, item.course_id).filter(**{kind_of(item): item})
     return rows.values_list("effective", flat=True).first()
 
 
@@ -160,110 +140,37 @@ class DueItem:
     """A quiz or lab on a student's "Due" list, with the date that applies to them."""
 
     kind: str  # "quiz" or "lab"
-    item: Quiz | Lab
+    item: Model
     due_at: datetime
     done: bool  # a submitted attempt at the quiz; a run of the lab that did not fail
     overdue: bool  # past its date and not done
 
 
 def due_items_for_student(user: AbstractBaseUser, course: Course) -> list[DueItem]:
-    """The quizzes and labs this student can open that have a due date for them, soonest
+    """The course work this student can open that has a due date for them, soonest
     first; empty for anyone in no class of the course. One query, however many."""
-    from labs.models import LabRun
-    from labs.selectors import labs_for_user
-    from quizzes.models import Attempt, AttemptState
-    from quizzes.selectors import quizzes_for_user
-
-    submitted = Attempt.objects.filter(
-        quiz=OuterRef("quiz_id"), user=user, state=AttemptState.SUBMITTED
-    )
-    worked = LabRun.objects.filter(lab=OuterRef("lab_id"), user=user).exclude(
-        status__in=[LabRun.Status.FAILED, LabRun.Status.CANCELLED]
-    )
+    kinds = coursework()
+    if not kinds:
+        return []
+    visible = Q()
+    done = {}
+    for work in kinds:
+        visible |= Q(**{f"{work.kind}__in": work.visible(user, course).values("pk")})
+        hand_ins = work.handed_in().filter(user=user, **{work.kind: OuterRef(f"{work.kind}_id")})
+        done[f"{work.kind}_done"] = Exists(hand_ins)
     rows = (
         _student_due_dates(user, course.pk)
-        .filter(
-            Q(quiz__in=quizzes_for_user(user, course).values("pk"))
-            | Q(lab__in=labs_for_user(user, course).values("pk"))
-        )
-        .annotate(quiz_done=Exists(submitted), lab_done=Exists(worked))
-        .select_related("quiz", "lab")
+        .filter(visible)
+        .annotate(**done)
+        .select_related(*DueDate.KINDS)
         .order_by("effective", "id")
     )
     now = timezone.now()
     items = []
     for row in rows:
-        item = row.quiz or row.lab
+        item = row.item
         item.course = course  # for its URL, without a query
-        done = row.quiz_done if row.quiz_id else row.lab_done
-        kind = "quiz" if row.quiz_id else "lab"
-        items.append(DueItem(kind, item, row.effective, done, not done and row.effective < now))
+        finished = getattr(row, f"{row.kind}_done")
+        overdue = not finished and row.effective < now
+        items.append(DueItem(row.kind, item, row.effective, finished, overdue))
     return items
-
-
-def lab_queue_names(*, shared_only: bool = False) -> list[str]:
-    """The shared lab queues, then every running class's own ("cpu-ml101", "gpu-ml101")."""
-    from labs.models import Lab
-
-    shared = [queue for queue, _ in Lab.Queue.choices]
-    if shared_only:
-        return shared
-    own = (
-        CourseClass.objects.filter(archived=False)
-        .exclude(lab_queue="")
-        .values_list("lab_queue", flat=True)
-        .distinct()
-        .order_by("lab_queue")
-    )
-    return shared + [f"{queue}-{name}" for name in own for queue in shared]
-
-
-@dataclass
-class ClassRunsQueue:
-    active: list  # queued and running runs of the class, oldest first, with .position
-    recent: list  # the class's last finished runs
-    queues: list[str]
-    oldest_wait: timedelta | None  # how long the oldest queued run has waited
-
-
-def class_lab_runs(
-    course_class: CourseClass,
-    *,
-    now: datetime,
-    sections: list[Section] | None = None,
-    recent: int = 50,
-) -> ClassRunsQueue:
-    """The class's lab queue: its active runs with their place on their queue (the runs of
-    every class sharing that queue count), and its recent finished runs (three queries).
-    With `sections` (a grader's), only the runs of those sections' students."""
-    from labs.models import Lab, LabRun
-
-    active_states = [LabRun.Status.QUEUED, LabRun.Status.RUNNING]
-    runs = LabRun.objects.select_related("lab", "user").defer("result", "metrics", "samples")
-    if sections is not None:
-        runs = runs.filter(
-            user__enrollments__course_class=course_class,
-            user__enrollments__section__in=sections,
-        )
-    active = list(
-        runs.filter(course_class=course_class, status__in=active_states).order_by("created_at")
-    )
-    queues = sorted({run.queue for run in active})
-    waiting = LabRun.objects.filter(queue__in=queues, status=LabRun.Status.QUEUED).order_by(
-        "created_at"
-    )
-    places: dict[int, int] = {}
-    seen: dict[str, int] = {}
-    for run_id, queue in waiting.values_list("pk", "queue"):
-        seen[queue] = seen.get(queue, 0) + 1
-        places[run_id] = seen[queue]
-    for run in active:
-        run.position = places.get(run.pk)
-    queued = [run.created_at for run in active if run.status == LabRun.Status.QUEUED]
-    finished = runs.filter(course_class=course_class).exclude(status__in=active_states)
-    return ClassRunsQueue(
-        active=active,
-        recent=list(finished.order_by("-created_at")[:recent]),
-        queues=[course_class.queue_for(queue) for queue, _ in Lab.Queue.choices],
-        oldest_wait=now - min(queued) if queued else None,
-    )

@@ -27,7 +27,6 @@ urlpatterns = [
     path("classes/<int:class_id>/code/", views.class_code_regenerate, name="class-code"),
     path("classes/<int:class_id>/roster/", views.roster_upload, name="roster"),
     path("classes/<int:class_id>/dashboard/", views.class_dashboard, name="dashboard"),
-    path("classes/<int:class_id>/runs/", views.class_runs, name="runs"),
     path("classes/<int:class_id>/due/", views.due_dates, name="due"),
     path("classes/<int:class_id>/due/overrides/", views.due_override_add, name="due-override"),
     path(

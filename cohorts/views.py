@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +12,8 @@ from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohorts import dashboard, invitations, record, roster, selectors, services
+from cohorts.access import get_class_for_author, get_class_for_staff, get_enrollment_for_staff
+from cohorts.coursework import coursework
 from cohorts.forms import (
     AccommodationForm,
     ClassForm,
@@ -29,43 +28,13 @@ from cohorts.forms import (
 from cohorts.models import (
     CourseClass,
     DueDateOverride,
-    Enrollment,
     GraderAssignment,
     Section,
     normalise_join_code,
 )
+from course.access import ClassArchived, NotInClass, can_author
 from course.models import Course
 from course.roles import GRADER
-from course.selectors import can_author
-from course.views import ClassArchived, NotInClass
-
-STUCK_AFTER = timedelta(minutes=2)  # a queued run waiting longer: is a worker serving it?
-
-
-def _get_class_for_author(user: AbstractBaseUser, class_id: int) -> CourseClass:
-    """Instructors run every class; anyone else gets a 404 (never learn a class exists)."""
-    if not can_author(user):
-        raise Http404
-    return get_object_or_404(CourseClass.objects.select_related("course"), pk=class_id)
-
-
-def _get_class_for_staff(user: AbstractBaseUser, class_id: int) -> CourseClass:
-    """Instructors see every class; a grader sees the classes whose sections they grade."""
-    classes = CourseClass.objects.select_related("course")
-    if not can_author(user):
-        classes = classes.filter(sections__graders__grader=user).distinct()
-    return get_object_or_404(classes, pk=class_id)
-
-
-def _get_enrollment_for_staff(user: AbstractBaseUser, class_id: int, student_id: int) -> Enrollment:
-    """A student's enrollment, for an instructor or for a grader of the student's section;
-    anyone else (the student included: their pages are the course's) gets a 404."""
-    enrollments = Enrollment.objects.select_related(
-        "user", "section", "course_class__course", "accommodation"
-    )
-    if not can_author(user):
-        enrollments = enrollments.filter(section__graders__grader=user)
-    return get_object_or_404(enrollments, course_class_id=class_id, user_id=student_id)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -158,27 +127,20 @@ def _class_page(request, course_class, *, status=200, **forms) -> HttpResponse:
 @require_GET
 @login_required
 def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
-    return _class_page(request, _get_class_for_staff(request.user, class_id))
+    return _class_page(request, get_class_for_staff(request.user, class_id))
 
 
 def _due_items(course_class: CourseClass) -> list[tuple[str, object]]:
-    """The course's quizzes and labs a class can set dates for (not archived)."""
-    from labs.models import Lab
-    from quizzes.models import Quiz
-
-    course_id = course_class.course_id
-    quizzes = Quiz.objects.filter(course_id=course_id, archived=False).order_by("title")
-    labs = Lab.objects.filter(course_id=course_id, archived=False).order_by("order", "id")
-    return [("quiz", quiz) for quiz in quizzes] + [("lab", lab) for lab in labs]
+    """The course work a class can set dates for (quizzes, then labs; not archived)."""
+    return [
+        (work.kind, item) for work in coursework() for item in work.datable(course_class.course_id)
+    ]
 
 
 def _due_page(request, course_class, *, dates_form=None, override_form=None, status=200):
     items = _due_items(course_class)
     if dates_form is None:
-        initial = {
-            f"{'quiz' if due.quiz_id else 'lab'}-{due.quiz_id or due.lab_id}": due.due_at
-            for due in course_class.due_dates.all()
-        }
+        initial = {f"{due.kind}-{due.item_id}": due.due_at for due in course_class.due_dates.all()}
         dates_form = DueDatesForm(initial=initial, items=items)
     context = {
         "course_class": course_class,
@@ -195,7 +157,7 @@ def _due_page(request, course_class, *, dates_form=None, override_form=None, sta
 @login_required
 def due_dates(request: HttpRequest, class_id: int) -> HttpResponse:
     """The class's due dates, one per quiz and lab, and their overrides."""
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     if request.method == "GET":
         return _due_page(request, course_class)
     if course_class.archived:
@@ -218,7 +180,7 @@ def due_dates(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def due_override_add(request: HttpRequest, class_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     form = DueOverrideForm(request.POST, course_class=course_class)
     if course_class.archived:
         form.add_error(None, "The class is archived; its due dates can no longer change.")
@@ -239,7 +201,7 @@ def due_override_add(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def due_override_remove(request: HttpRequest, class_id: int, override_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     override = get_object_or_404(
         DueDateOverride, pk=override_id, due_date__course_class=course_class
     )
@@ -249,26 +211,6 @@ def due_override_remove(request: HttpRequest, class_id: int, override_id: int) -
         override.delete()
         messages.success(request, "Override removed: the class's date applies again.")
     return redirect("cohorts:due", class_id)
-
-
-@require_GET
-@login_required
-def class_runs(request: HttpRequest, class_id: int) -> HttpResponse:
-    """The class's lab queue: what is waiting or running, where, and what finished."""
-    course_class = _get_class_for_staff(request.user, class_id)
-    is_author = can_author(request.user)
-    sections = None if is_author else selectors.class_sections(course_class, request.user)
-    queue = selectors.class_lab_runs(course_class, now=timezone.now(), sections=sections)
-    context = {
-        "course_class": course_class,
-        "queue": queue,
-        "is_author": is_author,
-        "stuck": queue.oldest_wait is not None and queue.oldest_wait > STUCK_AFTER,
-        "waited_minutes": int(queue.oldest_wait.total_seconds() // 60) if queue.oldest_wait else 0,
-    }
-    if request.htmx:
-        return render(request, "cohorts/class_runs.html#queue", context)
-    return render(request, "cohorts/class_runs.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -297,7 +239,7 @@ def class_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     initial = {
         "name": course_class.name,
         "term": course_class.term,
@@ -319,7 +261,7 @@ def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
 @login_required
 def class_archive(request: HttpRequest, class_id: int) -> HttpResponse:
     """Archive a finished class (read-only for its students) or reopen it."""
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     wanted = request.POST.get("archived")
     if wanted not in ("0", "1"):
         messages.error(request, "Choose Archive or Reopen on the class page.")
@@ -336,7 +278,7 @@ def class_archive(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def section_add(request: HttpRequest, class_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     form = SectionForm(request.POST)
     if form.is_valid():
         try:
@@ -353,7 +295,7 @@ def section_add(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def section_remove(request: HttpRequest, class_id: int, section_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     section = get_object_or_404(Section, pk=section_id, course_class=course_class)
     try:
         services.section_remove(section=section)
@@ -367,7 +309,7 @@ def section_remove(request: HttpRequest, class_id: int, section_id: int) -> Http
 @require_POST
 @login_required
 def grader_assign(request: HttpRequest, class_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     form = _grader_form(course_class, request.POST)
     if not form.is_valid():
         return _class_page(request, course_class, status=400, grader_form=form)
@@ -382,7 +324,7 @@ def grader_assign(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def grader_unassign(request: HttpRequest, class_id: int, assignment_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     assignment = get_object_or_404(
         GraderAssignment.objects.select_related("grader", "section"),
         pk=assignment_id,
@@ -399,7 +341,7 @@ def grader_unassign(request: HttpRequest, class_id: int, assignment_id: int) -> 
 @require_GET
 @login_required
 def class_dashboard(request: HttpRequest, class_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     try:
         idle_days = max(1, min(int(request.GET.get("idle", "7")), 365))
     except ValueError:
@@ -412,7 +354,7 @@ def class_dashboard(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def student_record(request: HttpRequest, class_id: int, student_id: int) -> HttpResponse:
-    enrollment = _get_enrollment_for_staff(request.user, class_id, student_id)
+    enrollment = get_enrollment_for_staff(request.user, class_id, student_id)
     return _record_page(request, enrollment)
 
 
@@ -443,8 +385,8 @@ def _record_page(request, enrollment, *, form=None, status=200) -> HttpResponse:
 @login_required
 def student_extra_time(request: HttpRequest, class_id: int, student_id: int) -> HttpResponse:
     """Set or clear a student's extra time on timed quizzes (instructors)."""
-    _get_class_for_author(request.user, class_id)
-    enrollment = _get_enrollment_for_staff(request.user, class_id, student_id)
+    get_class_for_author(request.user, class_id)
+    enrollment = get_enrollment_for_staff(request.user, class_id, student_id)
     form = AccommodationForm(request.POST)
     if not form.is_valid():
         return _record_page(request, enrollment, form=form, status=400)
@@ -460,8 +402,8 @@ def student_extra_time(request: HttpRequest, class_id: int, student_id: int) -> 
 @login_required
 def student_invite(request: HttpRequest, class_id: int, student_id: int) -> HttpResponse:
     """Email the student a link to set their password (again)."""
-    _get_class_for_author(request.user, class_id)
-    enrollment = _get_enrollment_for_staff(request.user, class_id, student_id)
+    get_class_for_author(request.user, class_id)
+    enrollment = get_enrollment_for_staff(request.user, class_id, student_id)
     sent = invitations.invitations_send(
         users=[enrollment.user],
         course_class=enrollment.course_class,
@@ -477,7 +419,7 @@ def student_invite(request: HttpRequest, class_id: int, student_id: int) -> Http
 @require_POST
 @login_required
 def class_code_regenerate(request: HttpRequest, class_id: int) -> HttpResponse:
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     if course_class.archived:
         messages.error(request, "The class is archived; its code stays closed.")
     else:
@@ -490,7 +432,7 @@ def class_code_regenerate(request: HttpRequest, class_id: int) -> HttpResponse:
 @login_required
 def roster_upload(request: HttpRequest, class_id: int) -> HttpResponse:
     """Upload a CSV and see the preview; apply it with one more click (one transaction)."""
-    course_class = _get_class_for_author(request.user, class_id)
+    course_class = get_class_for_author(request.user, class_id)
     context = {"course_class": course_class, "form": RosterUploadForm()}
     if course_class.archived:
         context["error"] = "The class is archived; its roster can no longer change."

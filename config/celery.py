@@ -9,12 +9,21 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _preload_engine(**_kwargs) -> None:
+    """Import torch once per worker process (one thread) so a run's first progress is fast."""
+    import workers  # here, not at the top: the web process never loads the engine
+
+    workers.preload()
 
 
 @app.task(name="config.worker_healthcheck")

@@ -1,4 +1,5 @@
-"""Reads: what a user may see, and the course as a bundle."""
+"""Reads of the course's content for one user (the access rule itself is course.access),
+and the course as a bundle."""
 
 from __future__ import annotations
 
@@ -7,17 +8,12 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
-    BooleanField,
     Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
     Q,
     QuerySet,
-    Value,
 )
 
-from cohorts.models import Enrollment, GraderAssignment
+from course.access import can_author, in_a_class_of
 from course.bundle import (
     SECTIONS,
     Bundle,
@@ -36,72 +32,6 @@ from course.models import (
     LessonProgress,
     Module,
 )
-
-
-def can_author(user: AbstractBaseUser) -> bool:
-    """Instructors (and superusers) see drafts; students see only published content."""
-    return user.is_authenticated and (user.is_superuser or user.has_perm("course.change_lesson"))
-
-
-def courses_for_user(user: AbstractBaseUser) -> QuerySet[Course]:
-    """THE access rule: every course page, and every student-facing query, starts here.
-
-    Instructors and superusers see every course. Anyone else sees a published course only
-    through a class of it: as a student enrolled in the class (an archived class stays
-    readable), or as a grader assigned to one of its sections.
-    """
-    courses = Course.objects.all()
-    if can_author(user):
-        return courses
-    if not user.is_authenticated:
-        return courses.none()
-    return courses.filter(in_a_class_of(user), published=True)
-
-
-def in_a_class_of(user: AbstractBaseUser, course_field: str = "pk") -> Q:
-    """A filter: the course (at `course_field`) has a class this user is enrolled in (an
-    archived one too: it stays readable) or grades a section of. No query of its own."""
-    enrolled = Enrollment.objects.filter(user=user).values("course_class__course")
-    grading = GraderAssignment.objects.filter(grader=user).values("section__course_class__course")
-    return Q(**{f"{course_field}__in": enrolled}) | Q(**{f"{course_field}__in": grading})
-
-
-def sees_work_of(viewer: AbstractBaseUser, student_id: int, course_id: int) -> bool:
-    """Whose quiz attempts and lab runs in a course a user may read (never change): their
-    own; every student's for an instructor; for a grader, the students of the sections
-    they grade in a class of the course. Other students never see anyone's."""
-    if viewer.pk == student_id or can_author(viewer):
-        return True
-    return GraderAssignment.objects.filter(
-        grader=viewer,
-        section__course_class__course_id=course_id,
-        section__enrollments__user_id=student_id,
-    ).exists()
-
-
-def with_read_only(courses: QuerySet[Course], user: AbstractBaseUser) -> QuerySet[Course]:
-    """Annotate `read_only`: True when the user reaches the course only through archived
-    classes (a finished class stays readable, but its students change nothing in it).
-    Part of the same query: no query of its own."""
-    if can_author(user):
-        return courses.annotate(read_only=Value(False, output_field=BooleanField()))
-    running = Exists(
-        Enrollment.objects.filter(
-            user=user, course_class__course=OuterRef("pk"), course_class__archived=False
-        )
-    ) | Exists(
-        GraderAssignment.objects.filter(
-            grader=user,
-            section__course_class__course=OuterRef("pk"),
-            section__course_class__archived=False,
-        )
-    )
-    return courses.annotate(read_only=ExpressionWrapper(~running, output_field=BooleanField()))
-
-
-def published_course(slug: str) -> Course | None:
-    """For the "you are not in this class" page: the published course behind a slug."""
-    return Course.objects.filter(slug=slug, published=True).first()
 
 
 def lessons_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Lesson]:

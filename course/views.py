@@ -2,7 +2,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,52 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cohorts.selectors import due_items_for_student
 from course import selectors, services, srs
+from course.access import can_author, courses_for_user, get_course_for_user
 from course.markdown import render_markdown
 from course.models import Course, Flashcard, FlashcardReviewState, Lesson
-
-
-class NotInClass(PermissionDenied):
-    """A published course the user is in no class of: a 403 page offering to join by code
-    (cohorts.views.permission_denied renders it, for course, quiz and lab pages alike)."""
-
-    def __init__(self, course: Course):
-        super().__init__(f"Not in a class of {course.slug}")
-        self.course = course
-
-
-class ClassArchived(PermissionDenied):
-    """A write to a course the user reaches only through archived classes (read-only)."""
-
-    def __init__(self, course: Course):
-        super().__init__(f"Only archived classes of {course.slug}")
-        self.course = course
-
-
-def _get_course_for_user(user: AbstractBaseUser, slug: str, *, write: bool = False) -> Course:
-    """The course if this user may see it (selectors.courses_for_user is the rule).
-
-    A published course of which the user is in no class raises NotInClass; anything else
-    they may not see is a 404 (never reveal that a draft exists). With `write`, a user
-    whose classes of the course are all archived gets ClassArchived (read-only).
-    """
-    courses = selectors.with_read_only(selectors.courses_for_user(user), user)
-    course = courses.filter(slug=slug).first()
-    if course is not None:
-        if write and course.read_only:
-            raise ClassArchived(course)
-        return course
-    published = selectors.published_course(slug)
-    if published is not None and user.is_authenticated:
-        raise NotInClass(published)
-    raise Http404("No such course.")
 
 
 def _get_flashcard_for_user(
     user: AbstractBaseUser, course_slug: str, key: str, *, write: bool = False
 ) -> Flashcard:
-    course = _get_course_for_user(user, course_slug, write=write)
+    course = get_course_for_user(user, course_slug, write=write)
     cards = selectors.visible_flashcards(user, course).select_related("lesson")
     card = get_object_or_404(cards, key=key)
     card.course = course  # with its read_only annotation
@@ -65,7 +28,7 @@ def _get_flashcard_for_user(
 def _get_lesson_for_user(
     user: AbstractBaseUser, course_slug: str, lesson_slug: str, *, write: bool = False
 ) -> Lesson:
-    course = _get_course_for_user(user, course_slug, write=write)
+    course = get_course_for_user(user, course_slug, write=write)
     lessons = selectors.lessons_for_user(user, course).select_related("module")
     lesson = get_object_or_404(lessons, slug=lesson_slug)
     lesson.course = course  # with its read_only annotation
@@ -76,9 +39,9 @@ def _get_lesson_for_user(
 @login_required
 def catalog(request: HttpRequest) -> HttpResponse:
     lesson_filter = Q(lessons__archived=False, lessons__module__archived=False)
-    if not selectors.can_author(request.user):
+    if not can_author(request.user):
         lesson_filter &= Q(lessons__published=True, lessons__module__published=True)
-    courses = selectors.courses_for_user(request.user).annotate(
+    courses = courses_for_user(request.user).annotate(
         lesson_count=Count("lessons", filter=lesson_filter, distinct=True),
         completed_count=Count(
             "lessons__progress",
@@ -99,7 +62,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
-    course = _get_course_for_user(request.user, course_slug)
+    course = get_course_for_user(request.user, course_slug)
     modules = list(selectors.modules_for_user(request.user, course))
     lessons = list(selectors.lessons_for_user(request.user, course))
     progress = selectors.progress_by_lesson(request.user, [lesson.pk for lesson in lessons])
@@ -118,7 +81,6 @@ def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
             "resume": resume,
             "started": bool(progress),
             "card_stats": selectors.flashcard_stats(request.user, course, timezone.now()),
-            "due_items": due_items_for_student(request.user, course),
         },
     )
 
@@ -159,7 +121,7 @@ def lesson_complete(request: HttpRequest, course_slug: str, lesson_slug: str) ->
 @login_required
 def markdown_preview(request: HttpRequest) -> HttpResponse:
     """Render Markdown exactly as a lesson page would, for the admin's live preview."""
-    if not selectors.can_author(request.user):
+    if not can_author(request.user):
         raise Http404
     source = request.POST.get("markdown", "")
     if len(source) > 200_000:
@@ -239,7 +201,7 @@ def flashcard_rate(request: HttpRequest, course_slug: str, key: str) -> HttpResp
 @require_GET
 @login_required
 def review(request: HttpRequest, course_slug: str) -> HttpResponse:
-    course = _get_course_for_user(request.user, course_slug)
+    course = get_course_for_user(request.user, course_slug)
     return _render_review(request, course, partial=bool(request.htmx))
 
 
@@ -271,7 +233,7 @@ def _render_review(request: HttpRequest, course: Course, *, partial: bool) -> Ht
 @login_required
 def review_index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    courses = list(selectors.courses_for_user(request.user))
+    courses = list(courses_for_user(request.user))
     rows = [(course, selectors.due_count(request.user, course, now)) for course in courses]
     if len(rows) == 1:
         return redirect("course:review", rows[0][0].slug)

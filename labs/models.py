@@ -68,6 +68,7 @@ class LabRun(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     MAX_ACTIVE_PER_STUDENT = 2
+    MAX_ATTEMPTS = 2  # a run is started at most twice: once, and once more if its worker died
 
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="runs")
     user = models.ForeignKey(

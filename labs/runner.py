@@ -19,11 +19,12 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import close_old_connections, connection
+from django.db.models import F
 from django.utils import timezone
 
 from labs.models import LabRun
-from labs.services import MAX_ATTEMPTS
-from workers import Cancelled, LabInputError
+from workers import Cancelled, LabInputError, run_experiment
+from workers.runtime import device
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,6 @@ def _mine(run_id: int, dispatch: int):
 def claim(run_id: int, dispatch: int, worker: str) -> LabRun | None:
     """Mark the run running for this dispatch; None if it is not ours to run (stale
     message, cancelled, finished) or it has used up its attempts."""
-    from django.db.models import F
-
     now = timezone.now()
     changed = LabRun.objects.filter(
         pk=run_id, dispatches=dispatch, status__in=LabRun.ACTIVE, cancel_requested=False
@@ -94,7 +93,7 @@ def claim(run_id: int, dispatch: int, worker: str) -> LabRun | None:
     if not changed:
         return None
     run = LabRun.objects.select_related("lab").get(pk=run_id)
-    if run.attempts > MAX_ATTEMPTS:
+    if run.attempts > LabRun.MAX_ATTEMPTS:
         _finish(
             run_id,
             dispatch,
@@ -117,17 +116,13 @@ def execute_run(
     dispatch: int,
     *,
     worker: str = "",
-    engine: Callable | None = None,
+    engine: Callable = run_experiment,
     throttle: float = 0.5,
 ) -> str | None:
     """Run the experiment for `run_id`; return the final status (None if not ours)."""
-    if engine is None:
-        from workers import run_experiment as engine
     run = claim(run_id, dispatch, worker)
     if run is None:
         return None
-    from workers.runtime import device
-
     LabRun.objects.filter(pk=run_id).update(device=device())
     reporter = RunReporter(run_id, dispatch, throttle=throttle)
     beat = _Heartbeat(run_id, dispatch)

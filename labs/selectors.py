@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
+from cohorts.models import CourseClass, Section
+from course.access import can_author
 from course.models import Course
-from course.selectors import can_author, lessons_for_user
+from course.selectors import lessons_for_user
 from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
 
 
@@ -34,8 +37,71 @@ def runs_ahead(run: LabRun) -> int:
     ).count()
 
 
-def lab_for_lesson(user: AbstractBaseUser, lesson) -> list[Lab]:
-    return list(labs_for_user(user, lesson.course).filter(lesson=lesson))
+# --- a class's lab queue ------------------------------------------------------------
+
+
+def lab_queue_names(*, shared_only: bool = False) -> list[str]:
+    """The shared lab queues, then every running class's own ("cpu-ml101", "gpu-ml101")."""
+    shared = [queue for queue, _ in Lab.Queue.choices]
+    if shared_only:
+        return shared
+    own = (
+        CourseClass.objects.filter(archived=False)
+        .exclude(lab_queue="")
+        .values_list("lab_queue", flat=True)
+        .distinct()
+        .order_by("lab_queue")
+    )
+    return shared + [f"{queue}-{name}" for name in own for queue in shared]
+
+
+@dataclass
+class ClassRunsQueue:
+    active: list  # queued and running runs of the class, oldest first, with .position
+    recent: list  # the class's last finished runs
+    queues: list[str]
+    oldest_wait: timedelta | None  # how long the oldest queued run has waited
+
+
+def class_lab_runs(
+    course_class: CourseClass,
+    *,
+    now: datetime,
+    sections: list[Section] | None = None,
+    recent: int = 50,
+) -> ClassRunsQueue:
+    """The class's lab queue: its active runs with their place on their queue (the runs of
+    every class sharing that queue count), and its recent finished runs (three queries).
+    With `sections` (a grader's), only the runs of those sections' students."""
+    active_states = [LabRun.Status.QUEUED, LabRun.Status.RUNNING]
+    runs = LabRun.objects.select_related("lab", "user").defer("result", "metrics", "samples")
+    if sections is not None:
+        runs = runs.filter(
+            user__enrollments__course_class=course_class,
+            user__enrollments__section__in=sections,
+        )
+    active = list(
+        runs.filter(course_class=course_class, status__in=active_states).order_by("created_at")
+    )
+    queues = sorted({run.queue for run in active})
+    waiting = LabRun.objects.filter(queue__in=queues, status=LabRun.Status.QUEUED).order_by(
+        "created_at"
+    )
+    places: dict[int, int] = {}
+    seen: dict[str, int] = {}
+    for run_id, queue in waiting.values_list("pk", "queue"):
+        seen[queue] = seen.get(queue, 0) + 1
+        places[run_id] = seen[queue]
+    for run in active:
+        run.position = places.get(run.pk)
+    queued = [run.created_at for run in active if run.status == LabRun.Status.QUEUED]
+    finished = runs.filter(course_class=course_class).exclude(status__in=active_states)
+    return ClassRunsQueue(
+        active=active,
+        recent=list(finished.order_by("-created_at")[:recent]),
+        queues=[course_class.queue_for(queue) for queue, _ in Lab.Queue.choices],
+        oldest_wait=now - min(queued) if queued else None,
+    )
 
 
 # --- class preference labelling ---------------------------------------------------------

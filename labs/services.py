@@ -15,13 +15,16 @@ from django.utils import timezone
 from cohorts.models import CourseClass
 from cohorts.selectors import enrollment_in_course
 from labs import parameters
-from labs.models import Lab, LabRun
+from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
+from labs.selectors import class_label_rows
+from labs.tasks import run_lab
+from workers.class_labels import labelling_pairs
+from workers.experiments import validate_params
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_STALE_AFTER = timedelta(seconds=30)
 REDISPATCH_AFTER = timedelta(seconds=20)
-MAX_ATTEMPTS = 2  # a run is started at most twice: once, and once more if its worker died
 
 
 class RunRefused(Exception):
@@ -90,8 +93,6 @@ def _queue_run(
 def lab_run_dispatch(*, run_id: int) -> bool:
     """Publish the run to its queue. A broker that is down leaves the run queued with a
     note, and `reap_stale_runs` sends it again later: the run is never lost."""
-    from labs.tasks import run_lab
-
     dispatch = _next_dispatch(run_id)
     if dispatch is None:
         return False
@@ -157,13 +158,11 @@ def needs_recovery(run: LabRun, now=None) -> bool:
     return False
 
 
-def reap_stale_runs(*, now=None, run_ids: list[int] | None = None) -> int:
+def reap_stale_runs(*, now=None) -> int:
     """Recover runs whose worker died (no heartbeat for 30 s) or that never reached the
     broker: restart once, then fail with the reason. Returns how many runs were touched."""
     now = now or timezone.now()
     runs = LabRun.objects.filter(status__in=LabRun.ACTIVE)
-    if run_ids is not None:
-        runs = runs.filter(pk__in=run_ids)
     touched = 0
     for run in runs.defer("result", "metrics", "samples"):
         if not needs_recovery(run, now):
@@ -185,7 +184,7 @@ def _recover(run: LabRun, now) -> int:
             headline="Cancelled.",
         )
     lost = f"The worker running this lab stopped responding at step {run.step} of {run.total}."
-    if run.attempts >= MAX_ATTEMPTS:
+    if run.attempts >= LabRun.MAX_ATTEMPTS:
         return LabRun.objects.filter(**stale).update(
             status=LabRun.Status.FAILED,
             active_slot=None,
@@ -210,9 +209,6 @@ def _recover(run: LabRun, now) -> int:
 @transaction.atomic
 def preference_pairs_create(*, course, count: int = 40, seed: int = 0) -> int:
     """Draw `count` pairs from the lab world for the class (added after existing ones)."""
-    from labs.models import PreferencePair
-    from workers.class_labels import labelling_pairs
-
     start = PreferencePair.objects.filter(course=course).count()
     pairs = labelling_pairs(count, seed=seed + start)
     PreferencePair.objects.bulk_create(
@@ -222,8 +218,6 @@ def preference_pairs_create(*, course, count: int = 40, seed: int = 0) -> int:
 
 
 def preference_label_save(*, user: AbstractBaseUser, pair, choice: str):
-    from labs.models import PreferenceLabel
-
     label, _ = PreferenceLabel.objects.update_or_create(
         user=user, pair=pair, defaults={"choice": choice}
     )
@@ -236,9 +230,6 @@ CLASS_RM_EXPERIMENT = "class_reward_model"
 def class_reward_model_start(*, course, user: AbstractBaseUser) -> LabRun:
     """Queue a reward-model run on the class's labels (an instructor's action). The labels
     travel inside the run's parameters, so a worker on another machine can read them."""
-    from labs.selectors import class_label_rows
-    from workers.experiments import validate_params
-
     rows = class_label_rows(course)
     if len(rows) < 4:
         raise RunRefused(

@@ -1,5 +1,6 @@
 import json
 import uuid
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,19 +11,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from cohorts.selectors import due_for_student
-from course.selectors import can_author, sees_work_of
-from course.views import _get_course_for_user
+from cohorts.access import get_class_for_staff
+from cohorts.selectors import class_sections, due_for_student
+from course.access import can_author, get_course_for_user, sees_work_of
 from labs import selectors, services
 from labs.charts import compare_charts, run_charts
 from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
 from labs.parameters import lab_params
 
+STUCK_AFTER = timedelta(minutes=2)  # a queued run waiting longer: is a worker serving it?
+
 
 def _get_lab_for_user(
     user: AbstractBaseUser, course_slug: str, lab_slug: str, *, write: bool = False
 ) -> Lab:
-    course = _get_course_for_user(user, course_slug, write=write)
+    course = get_course_for_user(user, course_slug, write=write)
     lab = get_object_or_404(selectors.labs_for_user(user, course), slug=lab_slug)
     lab.course = course  # with its read_only annotation: a finished class shows no Run
     return lab
@@ -38,7 +41,7 @@ def _mark_late(runs: list[LabRun], due_at) -> list[LabRun]:
 
 def _get_run_for_user(user: AbstractBaseUser, run_id: int) -> LabRun:
     """A student sees only their own runs; instructors see every run; a grader sees the
-    runs of the students they grade (course.selectors.sees_work_of), read-only."""
+    runs of the students they grade (course.access.sees_work_of), read-only."""
     runs = LabRun.objects.select_related("lab", "lab__course", "user")
     if can_author(user):
         return get_object_or_404(runs, pk=run_id)
@@ -55,10 +58,6 @@ def _can_cancel(user: AbstractBaseUser, run: LabRun) -> bool:
 def _lab_page(request: HttpRequest, lab: Lab, *, submitted=None, error="", status=200):
     params = lab_params(lab.experiment, lab.defaults, lab.limits)
     runs = selectors.runs_of(request.user, lab)
-    stale = [run.pk for run in runs if services.needs_recovery(run)]
-    if stale:
-        services.reap_stale_runs(run_ids=stale)
-        runs = selectors.runs_of(request.user, lab)
     values = submitted or {}
     due_at = due_for_student(request.user, lab)
     context = {
@@ -105,9 +104,6 @@ def run_start(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpResp
 @login_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _get_run_for_user(request.user, run_id)
-    if services.needs_recovery(run):
-        services.reap_stale_runs(run_ids=[run.pk])
-        run.refresh_from_db()
     context = {
         "run": run,
         "lab": run.lab,
@@ -115,6 +111,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "ahead": selectors.runs_ahead(run),
         "charts": run_charts(run),
         "can_cancel": _can_cancel(request.user, run),
+        # A silent worker: the reaper (manage.py reap_lab_runs) acts on it; a page never does.
+        "stalled": run.status == LabRun.Status.RUNNING and services.needs_recovery(run),
     }
     if request.htmx:
         response = render(request, "labs/run.html#run-status", context)
@@ -189,7 +187,7 @@ def _require_author(user: AbstractBaseUser) -> None:
 @login_required
 def label_pairs(request: HttpRequest, course_slug: str) -> HttpResponse:
     """A student compares two responses and picks the better one (or a tie)."""
-    course = _get_course_for_user(request.user, course_slug, write=request.method == "POST")
+    course = get_course_for_user(request.user, course_slug, write=request.method == "POST")
     if request.method == "POST":
         pair = get_object_or_404(PreferencePair, course=course, pk=request.POST.get("pair") or 0)
         choice = request.POST.get("choice", "")
@@ -214,7 +212,7 @@ def label_pairs(request: HttpRequest, course_slug: str) -> HttpResponse:
 @login_required
 def class_labels(request: HttpRequest, course_slug: str) -> HttpResponse:
     """The instructor's view of the class's labels and the reward models trained on them."""
-    course = _get_course_for_user(request.user, course_slug)
+    course = get_course_for_user(request.user, course_slug)
     _require_author(request.user)
     runs = LabRun.objects.filter(
         lab__course=course, lab__experiment=services.CLASS_RM_EXPERIMENT
@@ -231,7 +229,7 @@ def class_labels(request: HttpRequest, course_slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def class_labels_generate(request: HttpRequest, course_slug: str) -> HttpResponse:
-    course = _get_course_for_user(request.user, course_slug)
+    course = get_course_for_user(request.user, course_slug)
     _require_author(request.user)
     try:
         count = int(request.POST.get("count", "40"))
@@ -248,7 +246,7 @@ def class_labels_generate(request: HttpRequest, course_slug: str) -> HttpRespons
 @require_POST
 @login_required
 def class_labels_train(request: HttpRequest, course_slug: str) -> HttpResponse:
-    course = _get_course_for_user(request.user, course_slug)
+    course = get_course_for_user(request.user, course_slug)
     _require_author(request.user)
     try:
         run = services.class_reward_model_start(course=course, user=request.user)
@@ -256,3 +254,26 @@ def class_labels_train(request: HttpRequest, course_slug: str) -> HttpResponse:
         messages.error(request, str(refusal))
         return redirect("labs:class-labels", course.slug)
     return redirect(run)
+
+
+# --- a class's lab queue, for its staff -------------------------------------------------
+
+
+@require_GET
+@login_required
+def class_runs(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The class's lab queue: what is waiting or running, where, and what finished."""
+    course_class = get_class_for_staff(request.user, class_id)
+    is_author = can_author(request.user)
+    sections = None if is_author else class_sections(course_class, request.user)
+    queue = selectors.class_lab_runs(course_class, now=timezone.now(), sections=sections)
+    context = {
+        "course_class": course_class,
+        "queue": queue,
+        "is_author": is_author,
+        "stuck": queue.oldest_wait is not None and queue.oldest_wait > STUCK_AFTER,
+        "waited_minutes": int(queue.oldest_wait.total_seconds() // 60) if queue.oldest_wait else 0,
+    }
+    if request.htmx:
+        return render(request, "labs/class_runs.html#queue", context)
+    return render(request, "labs/class_runs.html", context)

@@ -6,8 +6,10 @@ class QuizzesConfig(AppConfig):
     verbose_name = "Quizzes and exercises"
 
     def ready(self) -> None:
+        from cohorts.coursework import register_coursework
         from course.bundle import BundleSection, register_section
         from quizzes.bundle import read_quizzes, write_quizzes
+        from quizzes.coursework import QUIZZES
         from quizzes.selectors import quizzes_snapshot
         from quizzes.services import quizzes_apply_bundle
 
@@ -20,3 +22,4 @@ class QuizzesConfig(AppConfig):
                 write=write_quizzes,
             )
         )
+        register_coursework(QUIZZES)

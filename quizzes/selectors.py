@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from course.access import can_author
 from course.models import Course, Lesson
-from course.selectors import can_author
 from quizzes import grading
 from quizzes.bundle import BundleChoice, BundleQuestion, BundleQuiz
 from quizzes.models import (

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from cohorts.selectors import due_for_student, effective_time_limit
+from course.access import get_course_for_user, sees_work_of, with_read_only
 from course.models import Course
-from course.selectors import sees_work_of, with_read_only
-from course.views import _get_course_for_user
 from quizzes import selectors, services
 from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
 
@@ -23,7 +22,7 @@ from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
 def _get_quiz_for_user(
     user: AbstractBaseUser, course_slug: str, quiz_key: str, *, write: bool = False
 ) -> Quiz:
-    course = _get_course_for_user(user, course_slug, write=write)
+    course = get_course_for_user(user, course_slug, write=write)
     quizzes = selectors.quizzes_for_user(user, course).select_related("lesson__course")
     quiz = get_object_or_404(quizzes, key=quiz_key)
     quiz.course = course  # with its read_only annotation: a finished class shows no writes
@@ -39,7 +38,7 @@ def _get_attempt_for_user(
     attempts = Attempt.objects.select_related("user", "quiz__course", "quiz__lesson")
     attempt = get_object_or_404(attempts, pk=attempt_id, user=user, quiz__archived=False)
     if write:
-        attempt.quiz.course = _get_course_for_user(user, attempt.quiz.course.slug, write=True)
+        attempt.quiz.course = get_course_for_user(user, attempt.quiz.course.slug, write=True)
         return attempt
     return _with_class_state(attempt, user)
 
@@ -54,7 +53,7 @@ def _with_class_state(attempt: Attempt, user: AbstractBaseUser) -> Attempt:
 
 def _get_attempt_for_viewer(user: AbstractBaseUser, attempt_id: int) -> Attempt:
     """An attempt to read: the student's own (as _get_attempt_for_user), or one that staff
-    may read (course.selectors.sees_work_of: instructors, the student's graders)."""
+    may read (course.access.sees_work_of: instructors, the student's graders)."""
     attempts = Attempt.objects.select_related("user", "quiz__course", "quiz__lesson")
     attempt = get_object_or_404(attempts, pk=attempt_id, quiz__archived=False)
     if attempt.user_id == user.pk:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole app for `make run`: a Celery worker, the base-model build when it is
-# missing (in the background), and the web server. Ctrl-C stops all of them.
+# Runs the whole app for `make run`: a Celery worker, the reaper that recovers runs whose
+# worker died, the base-model build when it is missing (in the background), and the web
+# server. Ctrl-C stops all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -22,6 +23,10 @@ QUEUES="$("$BIN/python" manage.py lab_queues 2>/dev/null || echo cpu,gpu)"
   >>var/log/worker.log 2>&1 &
 pids+=($!)
 echo "Worker started on queues $QUEUES (log: var/log/worker.log)"
+
+"$BIN/python" manage.py reap_lab_runs >>var/log/reaper.log 2>&1 &
+pids+=($!)
+echo "Lab-run reaper started: requeues runs whose worker died (log: var/log/reaper.log)"
 
 if [ -f workers/__main__.py ]; then
   "$BIN/python" -m workers build-base >>var/log/build-base.log 2>&1 &

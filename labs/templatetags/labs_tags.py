@@ -1,5 +1,7 @@
 from django import template
 
+from course.access import can_author
+from labs.models import PreferencePair
 from labs.selectors import labs_for_user
 
 register = template.Library()
@@ -18,9 +20,6 @@ def lesson_labs(context, lesson) -> dict:
 @register.inclusion_tag("labs/partials/course_labs.html", takes_context=True)
 def course_labs(context, course) -> dict:
     """The course's labs and the class labelling task, for the course page (two queries)."""
-    from course.selectors import can_author
-    from labs.models import PreferencePair
-
     user = context["request"].user
     return {
         "labs": list(labs_for_user(user, course).select_related("lesson")),

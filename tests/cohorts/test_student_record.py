@@ -68,11 +68,11 @@ def test_the_record_gathers_lessons_cards_attempts_runs_and_due_dates(built):
     record = student_record(enrollment, now=timezone.now())
     assert record.lessons_done == 2
     assert record.flashcards.seen == 1 and record.flashcards.reviews_total == 1
-    (quiz_row,) = record.quizzes
+    (quiz_row,) = record.panels["quiz"].context["rows"]
     assert quiz_row.grade is not None and not quiz_row.missing
     assert quiz_row.late  # submitted today, due (for Ann) yesterday
     assert quiz_row.time_limit_minutes == 45  # 30 minutes x 1.5
-    (lab_row,) = record.labs
+    (lab_row,) = record.panels["lab"].context["rows"]
     assert len(lab_row.runs) == 1
     assert record.last_active is not None
 
@@ -80,7 +80,7 @@ def test_the_record_gathers_lessons_cards_attempts_runs_and_due_dates(built):
 def test_a_student_with_nothing_submitted_past_the_due_date_is_overdue(built):
     enrollment = built.enrollments.get(user__username="ben")
     record = student_record(enrollment, now=timezone.now())
-    (quiz_row,) = record.quizzes
+    (quiz_row,) = record.panels["quiz"].context["rows"]
     assert quiz_row.missing and quiz_row.overdue and not quiz_row.late
     assert record.last_active is None and record.lessons_done == 0
 
@@ -159,7 +159,7 @@ def test_the_instructor_sets_and_clears_a_students_extra_time(client, instructor
     enrollment = built.enrollments.get(user__username="ben")
     quiz = Quiz.objects.get(course=built.course)
     record = student_record(enrollment, now=timezone.now())
-    assert record.quizzes[0].time_limit_minutes == 70  # 30 x 2 + 10
+    assert record.panels["quiz"].context["rows"][0].time_limit_minutes == 70  # 30 x 2 + 10
     client.post(url, {"time_multiplier": "1", "extra_minutes": "0", "note": ""})
     assert not Accommodation.objects.filter(enrollment=enrollment).exists()
     assert quiz.time_limit is not None

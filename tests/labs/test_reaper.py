@@ -2,7 +2,9 @@
 
 import uuid
 from datetime import timedelta
+from io import StringIO
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from labs.models import LabRun
@@ -82,7 +84,7 @@ def test_a_run_the_broker_refused_is_sent_again(lab, student, published):
     assert published.calls == [{"args": [run.pk, 2], "queue": "cpu"}]
 
 
-def test_the_run_page_recovers_its_own_dead_run(client, student, lab, published):
+def test_the_run_page_never_sends_anything_to_the_broker(client, student, lab, published):
     run = _run(
         lab,
         student,
@@ -93,10 +95,14 @@ def test_the_run_page_recovers_its_own_dead_run(client, student, lab, published)
     )
     client.force_login(student)
     page = client.get(run.get_absolute_url())
-    assert "It was queued again" in page.text
+    poll = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
+    client.get(lab.get_absolute_url())
+    run.refresh_from_db()
+    assert run.status == "running" and run.dispatches == 1 and not published.calls
+    assert "has not reported" in page.text and "has not reported" in poll.text
 
 
-def test_the_lab_page_recovers_my_dead_runs(client, student, lab, published):
+def test_the_reaper_command_recovers_dead_runs_in_one_pass(lab, student, published):
     run = _run(
         lab,
         student,
@@ -105,7 +111,8 @@ def test_the_lab_page_recovers_my_dead_runs(client, student, lab, published):
         attempts=1,
         heartbeat_at=timezone.now() - timedelta(minutes=5),
     )
-    client.force_login(student)
-    client.get(lab.get_absolute_url())
+    out = StringIO()
+    call_command("reap_lab_runs", "--once", stdout=out)
     run.refresh_from_db()
     assert run.status == "queued" and run.dispatches == 2
+    assert "1 run(s) recovered" in out.getvalue()

@@ -48,7 +48,7 @@ def built(course):
 
 
 def _url(course_class):
-    return reverse("cohorts:runs", args=[course_class.pk])
+    return reverse("labs:class-runs", args=[course_class.pk])
 
 
 def test_the_instructor_sees_waiting_running_and_finished_runs_with_places(

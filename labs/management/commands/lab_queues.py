@@ -3,7 +3,7 @@ and each class's own (`celery -A config worker -Q "$(manage.py lab_queues)"`).""
 
 from django.core.management.base import BaseCommand
 
-from cohorts.selectors import lab_queue_names
+from labs.selectors import lab_queue_names
 
 
 class Command(BaseCommand):

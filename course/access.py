@@ -1,0 +1,111 @@
+"""THE access rule: who may see which course, and whose work in it. Every page of every
+app starts from these public names; no app keeps a copy.
+
+Instructors (anyone with ``course.change_lesson``) and superusers see every course. Anyone
+else sees a published course only through a class of it: as a student enrolled in the
+class (an archived class stays readable, read-only), or as a grader of one of its sections.
+
+Class membership lives in ``cohorts``, which sits above this app (ARCHITECTURE.md): the
+rule reads it through the relations cohorts declares on ``Course`` (``classes``, then
+``enrollments`` and ``sections__graders``), so no module here imports cohorts.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.http import Http404
+
+from course.models import Course
+
+
+class NotInClass(PermissionDenied):
+    """A published course the user is in no class of: a 403 page offering to join by code
+    (the site's 403 handler renders it, for course, quiz and lab pages alike)."""
+
+    def __init__(self, course: Course):
+        super().__init__(f"Not in a class of {course.slug}")
+        self.course = course
+
+
+class ClassArchived(PermissionDenied):
+    """A write to a course the user reaches only through archived classes (read-only)."""
+
+    def __init__(self, course: Course):
+        super().__init__(f"Only archived classes of {course.slug}")
+        self.course = course
+
+
+def can_author(user: AbstractBaseUser) -> bool:
+    """Instructors (and superusers) see drafts and every student's work; students see only
+    published content."""
+    return user.is_authenticated and (user.is_superuser or user.has_perm("course.change_lesson"))
+
+
+def in_a_class_of(user: AbstractBaseUser, course_field: str = "pk") -> Q:
+    """A filter: the course (at `course_field`) has a class this user is enrolled in (an
+    archived one too: it stays readable) or grades a section of. No query of its own."""
+    enrolled = Course.objects.filter(classes__enrollments__user=user).values("pk")
+    grading = Course.objects.filter(classes__sections__graders__grader=user).values("pk")
+    return Q(**{f"{course_field}__in": enrolled}) | Q(**{f"{course_field}__in": grading})
+
+
+def courses_for_user(user: AbstractBaseUser) -> QuerySet[Course]:
+    """Every course this user may see (the rule above); every course page starts here."""
+    courses = Course.objects.all()
+    if can_author(user):
+        return courses
+    if not user.is_authenticated:
+        return courses.none()
+    return courses.filter(in_a_class_of(user), published=True)
+
+
+def with_read_only(courses: QuerySet[Course], user: AbstractBaseUser) -> QuerySet[Course]:
+    """Annotate `read_only`: True when the user reaches the course only through archived
+    classes (a finished class stays readable, but its students change nothing in it).
+    Part of the same query: no query of its own."""
+    if can_author(user):
+        return courses.annotate(read_only=Value(False, output_field=BooleanField()))
+    running = Exists(
+        Course.objects.filter(
+            pk=OuterRef("pk"), classes__archived=False, classes__enrollments__user=user
+        )
+    ) | Exists(
+        Course.objects.filter(
+            pk=OuterRef("pk"), classes__archived=False, classes__sections__graders__grader=user
+        )
+    )
+    return courses.annotate(read_only=ExpressionWrapper(~running, output_field=BooleanField()))
+
+
+def get_course_for_user(user: AbstractBaseUser, slug: str, *, write: bool = False) -> Course:
+    """The course if this user may see it, annotated with `read_only`.
+
+    A published course of which the user is in no class raises NotInClass; anything else
+    they may not see is a 404 (never reveal that a draft exists). With `write`, a user
+    whose classes of the course are all archived gets ClassArchived (read-only).
+    """
+    course = with_read_only(courses_for_user(user), user).filter(slug=slug).first()
+    if course is not None:
+        if write and course.read_only:
+            raise ClassArchived(course)
+        return course
+    published = Course.objects.filter(slug=slug, published=True).first()
+    if published is not None and user.is_authenticated:
+        raise NotInClass(published)
+    raise Http404("No such course.")
+
+
+def sees_work_of(viewer: AbstractBaseUser, student_id: int, course_id: int) -> bool:
+    """Whose quiz attempts and lab runs in a course a user may read (never change): their
+    own; every student's for an instructor; for a grader, the students of the sections
+    they grade in a class of the course. Other students never see anyone's."""
+    if viewer.pk == student_id or can_author(viewer):
+        return True
+    # One filter() call: the grader and the student are in the same section.
+    return Course.objects.filter(
+        pk=course_id,
+        classes__sections__graders__grader=viewer,
+        classes__sections__enrollments__user_id=student_id,
+    ).exists()
