@@ -15,9 +15,10 @@ from typing import Any
 from workers import annotators as ann
 from workers import rl, world
 from workers.experiments import rlhf_setup as rs
-from workers.experiments.common import pct, result_shell
+from workers.experiments.common import result_shell
 from workers.generation import format_prompt
-from workers.runtime import Progress, Report, use_bf16
+from workers.runtime import Progress, Report
+from workers.trainers import quiet, trainer_args
 
 # The fixed evaluation set: up to 12 prompts per group (110 prompts), 2 samples each. With
 # 6 per group and one sample (60 answers) the standard error of a gold measurement was at
@@ -27,8 +28,48 @@ from workers.runtime import Progress, Report, use_bf16
 EVAL_PER_GROUP = 12
 EVAL_SAMPLES = 2
 
+Points = list[tuple[int, dict[str, Any]]]  # (step, measurement) along training
 
-def measure(policy, reference, tok, infos, seed: int) -> dict[str, float]:
+
+def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
+    n_rm = rs.rm_steps(p["pairs"])
+    sft, tok, base, t_setup, progress, done = rs.sft_policy(
+        report, p["seed"], 1 + p["dpo_steps"] + n_rm + p["ppo_steps"]
+    )
+    reference = rl.frozen_copy(sft)
+    eval_infos = world.eval_prompts(per_group=EVAL_PER_GROUP, seed=p["seed"] + 7)
+    start = measure(sft, reference, tok, eval_infos, p["seed"])
+    pairs = preference_data(p)
+    progress.tick(done + 1, {"sft_gold": start["gold"]}, force=True)
+    dpo = train_dpo(sft, reference, tok, pairs, p, eval_infos, progress, done + 1)
+    ppo = train_ppo(sft, reference, tok, base, p, eval_infos, progress, done + 1 + p["dpo_steps"])
+    res = summarise(p, base, start, dpo, ppo, len(eval_infos))
+    res["timings"].update(
+        load_s=round(t_setup["load_s"], 3),
+        sft_s=round(t_setup["sft_s"], 3),
+        dpo_s=round(dpo["seconds"], 3),
+        reward_model_s=round(ppo["reward_model_s"], 3),
+        ppo_s=round(ppo["ppo_s"], 3),
+        eval_s=round(start["seconds"] + dpo["eval_s"] + ppo["eval_s"], 3),
+        rl_seconds_per_step=round(ppo["run"]["seconds_per_step"], 4),
+        trainer="trl.DPOTrainer; trl.RewardTrainer + project PPO loop (workers.rl)",
+        model_parameters=sum(x.numel() for x in sft.parameters()),
+    )
+    ppo["progress"].tick(progress.total, force=True)
+    return res
+
+
+# ---------------------------------------------------------------------------------------
+# The comparisons and the measurement both methods share
+# ---------------------------------------------------------------------------------------
+def preference_data(p: dict[str, Any]) -> list[tuple[str, str, str]]:
+    pool = ann.response_pool(rs.rl_prompts(), 8, seed=p["seed"] + 1)
+    raters = ann.Annotators(noise=0.3, length_bias=p["length_bias"], seed=p["seed"])
+    labelled = ann.sample_pairs(pool, p["pairs"], raters, random.Random(p["seed"]))
+    return [(c.info.prompt, c.response, r.response) for c, r in labelled]
+
+
+def measure(policy, reference, tok, infos, seed: int) -> dict[str, Any]:
     """Gold and sequence KL to the reference of ``EVAL_SAMPLES`` samples per prompt; the
     gold's standard error is over the prompts' mean gold; ``seconds`` the time it took."""
     import torch
@@ -55,20 +96,19 @@ def measure(policy, reference, tok, infos, seed: int) -> dict[str, float]:
     }
 
 
-def preference_data(p: dict[str, Any]) -> list[tuple[str, str, str]]:
-    pool = ann.response_pool(rs.rl_prompts(), 8, seed=p["seed"] + 1)
-    raters = ann.Annotators(noise=0.3, length_bias=p["length_bias"], seed=p["seed"])
-    labelled = ann.sample_pairs(pool, p["pairs"], raters, random.Random(p["seed"]))
-    return [(c.info.prompt, c.response, r.response) for c, r in labelled]
-
-
-def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
-    """TRL ``DPOTrainer``; gold and KL measured every ``eval_every`` steps by a callback."""
+# ---------------------------------------------------------------------------------------
+# DPO
+# ---------------------------------------------------------------------------------------
+def train_dpo(sft, reference, tok, pairs, p, eval_infos, progress, offset) -> dict[str, Any]:
+    """TRL ``DPOTrainer`` on a copy of the SFT model; gold and KL measured every
+    ``eval_every`` steps by a callback. ``seconds``: the training alone (measuring is the
+    lab's, ``eval_s``)."""
     from datasets import Dataset
     from datasets.utils.logging import disable_progress_bar
-    from transformers import TrainerCallback
     from trl import DPOConfig, DPOTrainer
 
+    t = time.perf_counter()
+    policy = rs.trainable_copy(sft)
     rows = [
         {
             "prompt": format_prompt(pr, tok),
@@ -78,8 +118,40 @@ def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
         for pr, c, r in pairs
     ]
     disable_progress_bar()  # the trainer's dataset preparation would print bars
-    points: list[tuple[int, dict[str, float]]] = []
+    points: Points = []
     losses: list[tuple[int, float]] = []
+    callback = dpo_measurer(reference, tok, eval_infos, p, progress, offset, points, losses)
+    with tempfile.TemporaryDirectory(prefix="labs-dpo-") as out:
+        args = trainer_args(
+            DPOConfig,
+            out,
+            steps=p["dpo_steps"],
+            lr=p["dpo_lr"],
+            batch_size=16,
+            seed=p["seed"],
+            lr_scheduler_type="constant",
+            beta=p["beta"],
+            max_length=None,
+        )
+        trainer = DPOTrainer(
+            model=policy,
+            ref_model=reference,
+            args=args,
+            train_dataset=Dataset.from_list(rows),
+            processing_class=tok,
+            callbacks=[callback],
+        )
+        quiet(trainer).train()
+    policy.eval()
+    eval_s = sum(m["seconds"] for _, m in points)
+    seconds = time.perf_counter() - t - eval_s
+    return {"points": points, "losses": losses, "seconds": seconds, "eval_s": eval_s}
+
+
+def dpo_measurer(reference, tok, eval_infos, p, progress, offset, points, losses):
+    """A trainer callback: keeps the DPO loss, measures the policy every ``eval_every``
+    steps (and at the last) into ``points`` and reports ``dpo_gold`` and ``dpo_kl``."""
+    from transformers import TrainerCallback
 
     class Measure(TrainerCallback):
         def on_log(self, args, state, control, logs=None, **kwargs):
@@ -96,236 +168,200 @@ def train_dpo(policy, reference, tok, pairs, p, eval_infos, progress, offset):
                 model.train()
             progress.tick(offset + step, metrics)
 
-    with tempfile.TemporaryDirectory(prefix="labs-dpo-") as out:
-        args = DPOConfig(
-            output_dir=out,
-            max_steps=p["dpo_steps"],
-            per_device_train_batch_size=16,
-            learning_rate=p["dpo_lr"],
-            lr_scheduler_type="constant",
-            beta=p["beta"],
-            logging_steps=1,
-            save_strategy="no",
-            report_to="none",
-            disable_tqdm=True,
-            bf16=use_bf16(),
-            gradient_checkpointing=False,
-            activation_checkpointing=False,
-            dataloader_num_workers=0,
-            seed=p["seed"],
-            data_seed=p["seed"],
-            use_cpu=not use_bf16(),
-            max_length=None,
-        )
-        trainer = DPOTrainer(
-            model=policy,
-            ref_model=reference,
-            args=args,
-            train_dataset=Dataset.from_list(rows),
-            processing_class=tok,
-            callbacks=[Measure()],
-        )
-        from transformers.trainer_callback import PrinterCallback
-
-        trainer.remove_callback(PrinterCallback)
-        trainer.train()
-    policy.eval()
-    return points, losses
+    return Measure()
 
 
-def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
-    n_rm = rs.rm_steps(p["pairs"])
-    sft, tok, base, t_setup, progress, done = rs.sft_policy(
-        report, p["seed"], 1 + p["dpo_steps"] + n_rm + p["ppo_steps"]
-    )
-    reference = rl.frozen_copy(sft)
-    eval_infos = world.eval_prompts(per_group=EVAL_PER_GROUP, seed=p["seed"] + 7)
-    start = measure(sft, reference, tok, eval_infos, p["seed"])
-    pairs = preference_data(p)
-    progress.tick(done + 1, {"sft_gold": start["gold"]}, force=True)
+# ---------------------------------------------------------------------------------------
+# Reward model + PPO
+# ---------------------------------------------------------------------------------------
+class MeasuringProgress(Progress):
+    """The PPO loop's progress: takes over from ``progress`` and, on the PPO steps (those
+    after ``first_step``), calls ``measure_at(k)`` on PPO step k every ``every`` steps and
+    at step ``final``, reporting what it returns with the step's metrics."""
 
+    def __init__(self, progress: Progress, first_step: int, every: int, final: int, measure_at):
+        super().__init__(progress.report, progress.total)
+        self.step, self.last = progress.step, progress.last
+        self.first_step, self.every, self.final = first_step, every, final
+        self.measure_at = measure_at
+
+    def tick(self, step=None, metrics=None, samples=None, force=False):
+        if step is not None and step > self.first_step:
+            k = step - self.first_step
+            if k % self.every == 0 or k == self.final:
+                metrics = {**(metrics or {}), **self.measure_at(k)}
+        super().tick(step, metrics, samples, force)
+
+
+def train_ppo(sft, reference, tok, base, p, eval_infos, progress, offset) -> dict[str, Any]:
+    """A reward model from the comparisons (TRL ``RewardTrainer``), then PPO from a copy of
+    the SFT model against it, measured as DPO is every ``eval_every`` steps. Wall times of
+    the reward model and of PPO's training alone."""
     t = time.perf_counter()
-    dpo_points, dpo_losses = train_dpo(
-        rs.trainable_copy(sft), reference, tok, pairs, p, eval_infos, progress, done + 1
-    )
-    dpo_eval_s = sum(m["seconds"] for _, m in dpo_points)
-    dpo_s = time.perf_counter() - t - dpo_eval_s  # training only: measuring is the lab's
-
-    t = time.perf_counter()
-    off = done + 1 + p["dpo_steps"]
-    rm_model, rm_tok, rm_info = rs.proxy_reward_model(
+    rm_model, rm_tok, _ = rs.proxy_reward_model(
         base,
         pairs=p["pairs"],
         length_bias=p["length_bias"],
         seed=p["seed"],
         progress=progress,
-        step_offset=off,
+        step_offset=offset,
     )
     rm_s = time.perf_counter() - t
     policy = rs.trainable_copy(sft)
     cfg = rl.RLConfig(
         algorithm="ppo", steps=p["ppo_steps"], kl_coef=p["kl_coef"], lr=p["ppo_lr"], seed=p["seed"]
     )
-    ppo_points: list[tuple[int, dict[str, float]]] = []
+    points: Points = []
 
-    class EvalProgress(Progress):
-        """Measures the PPO policy on the same prompts as DPO every ``eval_every`` steps."""
+    def measure_at(k: int) -> dict[str, float]:
+        m = measure(policy, reference, tok, eval_infos, p["seed"] + k)
+        points.append((k, m))
+        policy.train()
+        return {"ppo_gold": m["gold"], "ppo_kl": m["kl"]}
 
-        def tick(self, step=None, metrics=None, samples=None, force=False):
-            if step is not None and step > off + n_rm:
-                k = step - off - n_rm
-                if k % p["eval_every"] == 0 or k == p["ppo_steps"]:
-                    m = measure(policy, reference, tok, eval_infos, p["seed"] + k)
-                    ppo_points.append((k, m))
-                    metrics = {**(metrics or {}), "ppo_gold": m["gold"], "ppo_kl": m["kl"]}
-                    policy.train()
-            super().tick(step, metrics, samples, force)
-
-    eval_progress = EvalProgress(report, progress.total)
-    eval_progress.step, eval_progress.last = progress.step, progress.last
+    n_rm = rs.rm_steps(p["pairs"])
+    measuring = MeasuringProgress(
+        progress, offset + n_rm, p["eval_every"], p["ppo_steps"], measure_at
+    )
     t = time.perf_counter()
-    ppo_run = rl.train_policy(
+    run = rl.train_ppo(
         policy,
         reference,
         tok,
         rl.reward_model_fn(rm_model, rm_tok),
         rs.rl_prompts(),
         cfg,
-        progress=eval_progress,
-        step_offset=off + n_rm,
+        progress=measuring,
+        step_offset=offset + n_rm,
         label="ppo",
         report_keys=("proxy_reward", "kl"),
     )
-    ppo_eval_s = sum(m["seconds"] for _, m in ppo_points)
-    ppo_s = time.perf_counter() - t - ppo_eval_s
-
-    res = result_shell(base)
-    dpo_line = [[0.0, round(start["gold"], 4)]] + [
-        [round(max(0.0, m["kl"]) ** 0.5, 4), round(m["gold"], 4)] for _, m in dpo_points
-    ]
-    ppo_line = [[0.0, round(start["gold"], 4)]] + [
-        [round(max(0.0, m["kl"]) ** 0.5, 4), round(m["gold"], 4)] for _, m in ppo_points
-    ]
-    res["series"]["gold_vs_sqrt_kl"] = {
-        "x_label": "sqrt(KL to the SFT model), nats^0.5",
-        "y_label": "gold score (fixed prompt set)",
-        "lines": {"DPO": dpo_line, "PPO": ppo_line},
+    eval_s = sum(m["seconds"] for _, m in points)
+    ppo_s = time.perf_counter() - t - eval_s
+    return {
+        "points": points,
+        "run": run,
+        "reward_model_s": rm_s,
+        "ppo_s": ppo_s,
+        "seconds": rm_s + ppo_s,
+        "eval_s": eval_s,
+        "progress": measuring,
     }
-    res["series"]["gold_over_training"] = {
-        "x_label": "optimiser step (DPO) / PPO step",
-        "y_label": "gold score",
-        "lines": {
-            "DPO": [[0, round(start["gold"], 4)]]
-            + [[s, round(m["gold"], 4)] for s, m in dpo_points],
-            "PPO": [[0, round(start["gold"], 4)]]
-            + [[s, round(m["gold"], 4)] for s, m in ppo_points],
+
+
+# ---------------------------------------------------------------------------------------
+# The result
+# ---------------------------------------------------------------------------------------
+def summarise(p, base, start, dpo, ppo, n_prompts: int) -> dict[str, Any]:
+    res = result_shell(base)
+    res["series"].update(series(start, dpo, ppo))
+    ends = {name: r["points"][-1][1] for name, r in (("DPO", dpo), ("PPO", ppo))}
+    bests = {
+        name: max(r["points"], key=lambda x: x[1]["gold"])[1]
+        for name, r in (("DPO", dpo), ("PPO", ppo))
+    }
+    res["tables"].append(table(p, start, dpo, ppo, ends, bests))
+    res["samples"] = ppo["run"]["samples"][-3:]
+    diffs = [
+        d - q for d, q in zip(ends["DPO"]["per_prompt"], ends["PPO"]["per_prompt"], strict=True)
+    ]
+    diff_se = statistics.stdev(diffs) / len(diffs) ** 0.5
+    res["headline"] = headline(p, start, dpo, ppo, ends, bests, diff_se, n_prompts)
+    res["findings"] = findings(start, dpo, ppo, ends, bests, diff_se, n_prompts)
+    return res
+
+
+def series(start, dpo, ppo) -> dict[str, Any]:
+    gold0 = round(start["gold"], 4)
+
+    def against_kl(points: Points) -> list[list[float]]:
+        return [[0.0, gold0]] + [
+            [round(max(0.0, m["kl"]) ** 0.5, 4), round(m["gold"], 4)] for _, m in points
+        ]
+
+    def over_steps(points: Points) -> list[list[float]]:
+        return [[0, gold0]] + [[s, round(m["gold"], 4)] for s, m in points]
+
+    return {
+        "gold_vs_sqrt_kl": {
+            "x_label": "sqrt(KL to the SFT model), nats^0.5",
+            "y_label": "gold score (fixed prompt set)",
+            "lines": {"DPO": against_kl(dpo["points"]), "PPO": against_kl(ppo["points"])},
+        },
+        "gold_over_training": {
+            "x_label": "optimiser step (DPO) / PPO step",
+            "y_label": "gold score",
+            "lines": {"DPO": over_steps(dpo["points"]), "PPO": over_steps(ppo["points"])},
+        },
+        "dpo_loss": {
+            "x_label": "step",
+            "y_label": "DPO loss",
+            "lines": {"DPO": [[s, round(v, 4)] for s, v in dpo["losses"]]},
         },
     }
-    res["series"]["dpo_loss"] = {
-        "x_label": "step",
-        "y_label": "DPO loss",
-        "lines": {"DPO": [[s, round(v, 4)] for s, v in dpo_losses]},
+
+
+def table(p, start, dpo, ppo, ends, bests) -> dict[str, Any]:
+    def row(name: str, seconds: float, includes: str) -> list:
+        end, best = ends[name], bests[name]
+        measured = [round(v, 3) for v in (end["gold"], end["kl"], best["gold"], best["kl"])]
+        return [name, *measured, round(end["length"], 1), round(seconds, 2), includes]
+
+    columns = "method gold_end kl_end best_gold kl_at_best response_tokens_end wall_s includes"
+    sft = ["SFT (start)", round(start["gold"], 3), 0.0, None, None, round(start["length"], 1)]
+    rm = f"reward model ({ppo['reward_model_s']:.1f} s)"
+    return {
+        "title": "DPO vs PPO from the same comparisons",
+        "columns": columns.split(),
+        "rows": [
+            [*sft, None, ""],
+            row("DPO", dpo["seconds"], f"{p['dpo_steps']} DPO steps"),
+            row("PPO", ppo["seconds"], f"{rm} + {p['ppo_steps']} PPO steps"),
+        ],
     }
-    dpo_best = max(dpo_points, key=lambda x: x[1]["gold"])[1]
-    ppo_best = max(ppo_points, key=lambda x: x[1]["gold"])[1]
-    dpo_end, ppo_end = dpo_points[-1][1], ppo_points[-1][1]
-    res["tables"].append(
-        {
-            "title": "DPO vs PPO from the same comparisons",
-            "columns": [
-                "method",
-                "gold_end",
-                "kl_end",
-                "best_gold",
-                "kl_at_best",
-                "response_tokens_end",
-                "wall_s",
-                "includes",
-            ],
-            "rows": [
-                [
-                    "SFT (start)",
-                    round(start["gold"], 3),
-                    0.0,
-                    None,
-                    None,
-                    round(start["length"], 1),
-                    None,
-                    "",
-                ],
-                [
-                    "DPO",
-                    round(dpo_end["gold"], 3),
-                    round(dpo_end["kl"], 3),
-                    round(dpo_best["gold"], 3),
-                    round(dpo_best["kl"], 3),
-                    round(dpo_end["length"], 1),
-                    round(dpo_s, 2),
-                    f"{p['dpo_steps']} DPO steps",
-                ],
-                [
-                    "PPO",
-                    round(ppo_end["gold"], 3),
-                    round(ppo_end["kl"], 3),
-                    round(ppo_best["gold"], 3),
-                    round(ppo_best["kl"], 3),
-                    round(ppo_end["length"], 1),
-                    round(rm_s + ppo_s, 2),
-                    f"reward model ({rm_s:.1f} s) + {p['ppo_steps']} PPO steps",
-                ],
-            ],
-        }
-    )
-    res["samples"] = ppo_run["samples"][-3:]
-    diffs = [d - q for d, q in zip(dpo_end["per_prompt"], ppo_end["per_prompt"], strict=True)]
-    diff_se = statistics.stdev(diffs) / len(diffs) ** 0.5
-    res["headline"] = (
-        f"From the same {p['pairs']} comparisons, DPO moved gold from {start['gold']:.2f} to "
-        f"{dpo_end['gold']:.2f} at KL {dpo_end['kl']:.2f} nats in {dpo_s:.1f} s; PPO reached "
-        f"{ppo_end['gold']:.2f} at KL {ppo_end['kl']:.2f} nats in {rm_s + ppo_s:.1f} s "
-        f"(reward model {rm_s:.1f} s + PPO {ppo_s:.1f} s). "
-        + (
-            f"DPO was {(rm_s + ppo_s) / dpo_s:.1f}x faster"
-            if dpo_s < rm_s + ppo_s
-            else f"PPO was {dpo_s / (rm_s + ppo_s):.1f}x faster"
-        )
-        + f"; best gold along the way: DPO {dpo_best['gold']:.2f}, PPO {ppo_best['gold']:.2f}."
-        + f" Each gold is measured on {len(eval_infos) * EVAL_SAMPLES} answers to the same "
-        f"{len(eval_infos)} prompts: the final golds differ by "
-        f"{abs(dpo_end['gold'] - ppo_end['gold']) / diff_se:.1f} standard errors of the "
-        f"prompt-by-prompt difference ({diff_se:.3f})."
-    )
-    res["findings"] = {
+
+
+def findings(start, dpo, ppo, ends, bests, diff_se, n_prompts) -> dict[str, Any]:
+    dpo_end, ppo_end = ends["DPO"], ends["PPO"]
+    return {
         "sft_gold": round(start["gold"], 4),
         "dpo_gold_end": round(dpo_end["gold"], 4),
         "dpo_kl_end": round(dpo_end["kl"], 4),
-        "dpo_best_gold": round(dpo_best["gold"], 4),
+        "dpo_best_gold": round(bests["DPO"]["gold"], 4),
         "ppo_gold_end": round(ppo_end["gold"], 4),
         "ppo_kl_end": round(ppo_end["kl"], 4),
-        "ppo_best_gold": round(ppo_best["gold"], 4),
+        "ppo_best_gold": round(bests["PPO"]["gold"], 4),
         "sft_gold_se": round(start["gold_se"], 4),
         "dpo_gold_end_se": round(dpo_end["gold_se"], 4),
         "ppo_gold_end_se": round(ppo_end["gold_se"], 4),
         "gold_end_difference_se": round(diff_se, 4),
         "gold_end_difference_in_se": round((dpo_end["gold"] - ppo_end["gold"]) / diff_se, 3),
-        "eval_answers": len(eval_infos) * EVAL_SAMPLES,
-        "dpo_wall_s": round(dpo_s, 3),
-        "ppo_wall_s": round(rm_s + ppo_s, 3),
-        "speedup": round((rm_s + ppo_s) / max(dpo_s, 1e-6), 3),
+        "eval_answers": n_prompts * EVAL_SAMPLES,
+        "dpo_wall_s": round(dpo["seconds"], 3),
+        "ppo_wall_s": round(ppo["seconds"], 3),
+        "speedup": round(ppo["seconds"] / max(dpo["seconds"], 1e-6), 3),
     }
-    res["timings"].update(
-        load_s=round(t_setup["load_s"], 3),
-        sft_s=round(t_setup["sft_s"], 3),
-        dpo_s=round(dpo_s, 3),
-        reward_model_s=round(rm_s, 3),
-        ppo_s=round(ppo_s, 3),
-        eval_s=round(start["seconds"] + dpo_eval_s + ppo_eval_s, 3),
-        rl_seconds_per_step=round(ppo_run["seconds_per_step"], 4),
-        trainer="trl.DPOTrainer; trl.RewardTrainer + project PPO loop (workers.rl)",
-        model_parameters=sum(x.numel() for x in sft.parameters()),
+
+
+# ---------------------------------------------------------------------------------------
+# Prose
+# ---------------------------------------------------------------------------------------
+def headline(p, start, dpo, ppo, ends, bests, diff_se: float, n_prompts: int) -> str:
+    dpo_end, ppo_end = ends["DPO"], ends["PPO"]
+    dpo_s, ppo_s = dpo["seconds"], ppo["seconds"]
+    faster = (
+        f"DPO was {ppo_s / dpo_s:.1f}x faster"
+        if dpo_s < ppo_s
+        else f"PPO was {dpo_s / ppo_s:.1f}x faster"
     )
-    eval_progress.tick(progress.total, force=True)
-    return res
-
-
-__all__ = ["pct", "run"]
+    return (
+        f"From the same {p['pairs']} comparisons, DPO moved gold from {start['gold']:.2f} to "
+        f"{dpo_end['gold']:.2f} at KL {dpo_end['kl']:.2f} nats in {dpo_s:.1f} s; PPO reached "
+        f"{ppo_end['gold']:.2f} at KL {ppo_end['kl']:.2f} nats in {ppo_s:.1f} s "
+        f"(reward model {ppo['reward_model_s']:.1f} s + PPO {ppo['ppo_s']:.1f} s). {faster}; "
+        f"best gold along the way: DPO {bests['DPO']['gold']:.2f}, PPO "
+        f"{bests['PPO']['gold']:.2f}. Each gold is measured on {n_prompts * EVAL_SAMPLES} "
+        f"answers to the same {n_prompts} prompts: the final golds differ by "
+        f"{abs(dpo_end['gold'] - ppo_end['gold']) / diff_se:.1f} standard errors of the "
+        f"prompt-by-prompt difference ({diff_se:.3f})."
+    )
