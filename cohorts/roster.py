@@ -25,7 +25,6 @@ from cohorts.models import CourseClass, Enrollment
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
-COLUMNS = ("email", "name", "section", "student id")
 # A cell starting with one of these runs as a formula when the file is opened in a
 # spreadsheet (CSV injection); tab and carriage return are OWASP's additions.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -11,6 +11,8 @@ from pathlib import Path
 from celery import Celery
 from celery.signals import worker_process_init
 
+import workers
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
@@ -20,9 +22,8 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 def _preload_engine(**_kwargs) -> None:
-    """Import torch once per worker process (one thread) so a run's first progress is fast."""
-    import workers  # here, not at the top: the web process never loads the engine
-
+    """Import torch once per worker process (one thread) so a run's first progress is fast.
+    (Importing `workers` itself is cheap: the web process never loads torch.)"""
     workers.preload()
 
 

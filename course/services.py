@@ -20,6 +20,7 @@ from course.models import (
     LessonProgress,
     Module,
 )
+from course.roles import STAFF_ROLES, sync_role_groups
 
 
 @dataclass
@@ -176,8 +177,6 @@ def demo_accounts_ensure(
 ) -> set[str]:
     """Create missing demo users in their role groups; return who got `passwords`."""
     from django.contrib.auth import get_user_model
-
-    from course.roles import STAFF_ROLES, sync_role_groups
 
     groups = sync_role_groups()
     user_model = get_user_model()

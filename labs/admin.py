@@ -4,6 +4,7 @@ from django.contrib import admin
 from course.markdown import render_markdown
 from labs.models import Lab, LabRun
 from labs.parameters import check_lab_config
+from labs.services import lab_run_cancel
 from workers import LabInputError, list_experiments
 
 
@@ -94,7 +95,6 @@ class LabRunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel the selected runs")
     def request_cancel(self, request, queryset) -> None:
-        from labs.services import lab_run_cancel
 
         for run in queryset:
             lab_run_cancel(run=run)

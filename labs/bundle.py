@@ -29,6 +29,11 @@ from course.bundle import (
     dump_yaml,
     parse_yaml,
 )
+from course.markdown import render_markdown
+from course.models import Lesson
+from labs.models import Lab
+from labs.parameters import check_lab_config
+from workers import LabInputError
 
 
 @dataclass
@@ -45,8 +50,6 @@ class BundleLab:
 
 
 def read(folder: Path, bundle: Bundle) -> list[BundleLab]:
-    from labs.parameters import check_lab_config
-    from workers import LabInputError
 
     lessons = {lesson.slug for lesson in bundle.lessons()}
     labs = []
@@ -100,9 +103,6 @@ def _plain(value: Any) -> Any:
 
 
 def apply(labs: list[BundleLab], course) -> None:
-    from course.markdown import render_markdown
-    from course.models import Lesson
-    from labs.models import Lab
 
     lessons = {lesson.slug: lesson for lesson in Lesson.objects.filter(course=course)}
     existing = {lab.slug: lab for lab in Lab.objects.filter(course=course)}
@@ -120,7 +120,6 @@ def apply(labs: list[BundleLab], course) -> None:
 
 
 def snapshot(course) -> list[BundleLab]:
-    from labs.models import Lab
 
     return [
         BundleLab(

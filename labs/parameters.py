@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workers import LabInputError, experiment_spec
+from workers.experiments import validate_params
 
 WORDS = {
     "kl": "KL",
@@ -96,7 +97,6 @@ def validate(experiment: str, submitted: dict[str, Any], defaults: dict, limits:
 
     Raises LabInputError naming the first problem in words a student understands.
     """
-    from workers.experiments import validate_params
 
     chosen: dict[str, Any] = {}
     for param in lab_params(experiment, defaults, limits):

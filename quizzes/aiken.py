@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from quizzes.bundle import BundleChoice, BundleQuestion
-from quizzes.question_files import ParsedFile, QuestionFileError, make_key
+from quizzes.bundle_items import BundleChoice, BundleQuestion
+from quizzes.question_parsing import ParsedFile, QuestionFileError, make_key
 
 _OPTION_RE = re.compile(r"^([A-Z])[.)]\s+(\S.*)$")
 _ANSWER_RE = re.compile(r"^ANSWER\s*:\s*(\S*)\s*$", re.IGNORECASE)

@@ -9,7 +9,6 @@ Questions and choices keep stable keys, so reloading an edited bundle keeps atte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -24,50 +23,14 @@ from course.bundle import (
     dump_yaml,
     parse_yaml,
 )
+from quizzes.bundle_items import BundleChoice, BundleQuestion, BundleQuiz
+from quizzes.grading import rubric_points
+from quizzes.question_files import QuestionFileError, parse_question_file
 
-KINDS = ("single", "multiple", "true-false", "short", "numeric", "essay", "scenario")
 PART_KINDS = ("single", "multiple", "true-false", "short", "numeric", "essay")
 GRADING = ("highest", "last", "first", "average")
 FEEDBACK = ("after-submission", "after-each-question")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-@dataclass
-class BundleChoice:
-    key: str
-    text: str
-    correct: bool = False
-    weight: Decimal | None = None
-    tolerance: float | None = None
-    feedback: str = ""
-
-
-@dataclass
-class BundleQuestion:
-    key: str
-    kind: str
-    prompt: str
-    title: str = ""
-    points: Decimal = Decimal(1)
-    explanation: str = ""
-    choices: list[BundleChoice] = field(default_factory=list)
-    rubric: list[dict] = field(default_factory=list)
-    reference_answer: str = ""
-    parts: list[BundleQuestion] = field(default_factory=list)
-
-
-@dataclass
-class BundleQuiz:
-    key: str
-    title: str
-    lesson: str | None = None
-    intro: str = ""
-    attempts: int = 0
-    time_limit: int | None = None
-    grading: str = "highest"
-    feedback: str = "after-submission"
-    published: bool = True
-    questions: list[BundleQuestion] = field(default_factory=list)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -139,8 +102,6 @@ def _read_quiz(path: Path, file: str, lessons: set[str], referenced: set[str]) -
 
 
 def _questions_from_file(fields: _Fields, folder: Path, referenced: set[str]):
-    from quizzes.question_files import QuestionFileError, parse_question_file
-
     name = fields.text("questions_from")
     source = folder / name
     if "/" in name or not source.is_file() or source.suffix not in (".gift", ".aiken", ".txt"):
@@ -378,7 +339,6 @@ def _points(fields: _Fields, question: BundleQuestion) -> Decimal:
         if "points" in fields.data:
             raise fields.error("points", "a scenario's points are the sum of its parts")
         return total
-    from quizzes.grading import rubric_points
 
     default = rubric_points(question.rubric) if question.rubric else Decimal(1)
     if "points" not in fields.data:
@@ -420,7 +380,6 @@ def quiz_to_yaml(quiz: BundleQuiz) -> dict[str, Any]:
 
 
 def question_to_yaml(question: BundleQuestion) -> dict[str, Any]:
-    from quizzes.grading import rubric_points
 
     data: dict[str, Any] = {"key": question.key, "type": question.kind}
     if question.title:

@@ -19,8 +19,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.html import strip_tags
 
-from quizzes.bundle import BundleChoice, BundleQuestion
-from quizzes.question_files import ParsedFile, QuestionFileError, Unsupported, make_key
+from quizzes.bundle_items import BundleChoice, BundleQuestion
+from quizzes.question_parsing import ParsedFile, QuestionFileError, Unsupported, make_key
 
 _FORMAT_RE = re.compile(r"^\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT_RE = re.compile(r"^%(-?\d+(?:\.\d+)?)%")

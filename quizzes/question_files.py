@@ -3,42 +3,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from django.utils.text import slugify
+from quizzes.aiken import parse_aiken
+from quizzes.gift import parse_gift
+from quizzes.question_parsing import ParsedFile, QuestionFileError
+
+__all__ = ["FORMATS", "ParsedFile", "QuestionFileError", "parse_question_file"]
 
 FORMATS = {".gift": "gift", ".aiken": "aiken", ".txt": "aiken"}
-
-
-class QuestionFileError(Exception):
-    """A malformed question file, located by line. Nothing of the file is imported."""
-
-    def __init__(self, line: int | None, message: str):
-        self.line = line
-        self.message = message
-        super().__init__(f"line {line}: {message}" if line else message)
-
-
-@dataclass
-class Unsupported:
-    line: int
-    name: str
-    kind: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: '{self.name}' is a {self.kind} question, which this app has not"
-
-
-@dataclass
-class ParsedFile:
-    questions: list = field(default_factory=list)
-    unsupported: list[Unsupported] = field(default_factory=list)
-
-
-def make_key(title: str, stem: str, line: int) -> str:
-    base = slugify(title)[:60].strip("-") if title else ""
-    return base or f"{slugify(stem)[:40].strip('-') or 'q'}-line-{line}"
 
 
 def parse_question_file(
@@ -49,9 +22,6 @@ def parse_question_file(
     Questions of a type this app lacks are refused, each named with its line, unless
     `allow_unsupported`, in which case they are left out and listed in `unsupported`.
     """
-    from quizzes.aiken import parse_aiken
-    from quizzes.gift import parse_gift
-
     path = PurePath(filename)
     file_format = file_format or FORMATS.get(path.suffix.lower())
     if file_format not in ("gift", "aiken"):

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from course.access import can_author
 from course.models import Course, Lesson
 from quizzes import grading
-from quizzes.bundle import BundleChoice, BundleQuestion, BundleQuiz
+from quizzes.bundle_items import BundleChoice, BundleQuestion, BundleQuiz
 from quizzes.models import (
     Attempt,
     AttemptState,

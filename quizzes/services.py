@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cohorts.selectors import due_for_student, effective_time_limit
 from course.models import Course, Lesson
 from quizzes import grading
-from quizzes.bundle import BundleQuestion, BundleQuiz
+from quizzes.bundle_items import BundleQuestion, BundleQuiz
 from quizzes.models import (
     Attempt,
     AttemptState,
@@ -204,7 +205,6 @@ def _attempt_create(*, user: AbstractBaseUser, quiz: Quiz) -> Attempt:
     used = Attempt.objects.filter(user=user, quiz=quiz).count()
     if quiz.max_attempts and used >= quiz.max_attempts:
         raise NoAttemptsLeft
-    from cohorts.selectors import effective_time_limit
 
     now = timezone.now()
     limit = effective_time_limit(user, quiz)  # the student's extra time included
@@ -327,7 +327,6 @@ def attempt_finish_if_expired(*, attempt: Attempt) -> bool:
 def _lateness(attempt: Attempt, answered_at: datetime | None) -> tuple[datetime | None, bool]:
     """The student's own due date (overrides applied) and whether answers given at
     `answered_at` are late. Late work is accepted, only marked (as Canvas does)."""
-    from cohorts.selectors import due_for_student
 
     due_at = due_for_student(attempt.user, attempt.quiz)
     return due_at, due_at is not None and answered_at is not None and answered_at > due_at

@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from course.markdown import render_markdown
-from quizzes.selectors import lesson_quizzes_for_user
+from quizzes.selectors import course_quizzes_for_user, lesson_quizzes_for_user
 
 register = template.Library()
 
@@ -19,7 +19,6 @@ def lesson_quizzes(context, lesson) -> dict:
 @register.inclusion_tag("quizzes/partials/course_quizzes.html", takes_context=True)
 def course_quizzes(context, course) -> dict:
     """Every quiz and exercise the user may see in the course (one query)."""
-    from quizzes.selectors import course_quizzes_for_user
 
     user = context["request"].user
     return {"quizzes": course_quizzes_for_user(user, course), "course": course}

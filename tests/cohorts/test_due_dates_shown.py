@@ -14,7 +14,7 @@ from cohorts.selectors import due_dates_for_student, due_for_student
 from course.roles import STUDENT
 from course.services import course_import_bundle
 from quizzes import services as quiz_services
-from quizzes.bundle import BundleQuiz
+from quizzes.bundle_items import BundleQuiz
 from tests.factories import enroll, make_bundle, make_class, make_user
 from tests.labs.conftest import make_lab
 from tests.quizzes.factories import make_quiz, single

@@ -3,6 +3,7 @@
 import json
 import uuid
 
+import pytest
 from django.urls import reverse
 
 from labs.models import LabRun
@@ -247,3 +248,48 @@ def test_a_sweep_of_separate_runs_draws_each_finding_against_the_varied_paramete
     lines = {line["label"]: line["points"] for line in sweep["lines"]}
     assert lines["gold"] == [[0.0, -0.5], [0.1, 0.5], [0.3, 0.9]]
     assert lines["proxy"] == [[0.0, 3.0], [0.1, 2.0], [0.3, 1.0]]
+
+
+def _with_history(lab, user, points: int) -> LabRun:
+    """A running run with `points` metric points and samples: the page's query count must
+    not grow with them."""
+    metrics = {"loss": [[step, 1.0 / (step + 1)] for step in range(points)]}
+    samples = [{"prompt": f"p{n}", "response": "r", "gold": 0.5} for n in range(points)]
+    return _run(
+        lab, user, status="running", step=points, total=points * 2, metrics=metrics, samples=samples
+    )
+
+
+@pytest.mark.parametrize("points", [2, 200])
+def test_the_run_page_reads_a_fixed_number_of_queries(
+    client, student, lab, points, django_assert_num_queries
+):
+    run = _with_history(lab, student, points)
+    client.force_login(student)
+    # session, user, two permission reads (can_author), the run with its lab and course,
+    # the student's due date, the navigation's flashcard badge
+    with django_assert_num_queries(7):
+        assert client.get(run.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("points", [2, 200])
+def test_the_run_poll_reads_a_fixed_number_of_queries(
+    client, student, lab, points, django_assert_num_queries
+):
+    run = _with_history(lab, student, points)
+    client.force_login(student)
+    # session, user, two permission reads (can_author), the run with its lab and course:
+    # nothing else on each 1-second poll, however long the run's history
+    with django_assert_num_queries(5):
+        response = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+
+
+def test_a_queued_runs_poll_adds_one_query_for_its_place_in_the_queue(
+    client, student, lab, django_assert_num_queries
+):
+    run = _run(lab, student)
+    client.force_login(student)
+    with django_assert_num_queries(6):
+        response = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
+    assert response.status_code == 200

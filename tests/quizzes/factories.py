@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from course.services import course_import_bundle
-from quizzes.bundle import BundleChoice, BundleQuestion, BundleQuiz
+from quizzes.bundle_items import BundleChoice, BundleQuestion, BundleQuiz
 from quizzes.models import Quiz
 from tests.factories import make_bundle
 

@@ -173,7 +173,7 @@ def test_it_issues_a_constant_number_of_queries_whatever_the_quiz_size(
 def test_the_result_lists_only_answers_that_earn_credit(client, student):
     from decimal import Decimal
 
-    from quizzes.bundle import BundleChoice, BundleQuestion
+    from quizzes.bundle_items import BundleChoice, BundleQuestion
 
     question = BundleQuestion(
         key="bt",

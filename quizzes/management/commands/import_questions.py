@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from course.bundle import dump_yaml
 from course.models import Course, Lesson
-from quizzes.bundle import BundleQuiz, quiz_to_yaml
+from quizzes.bundle import quiz_to_yaml
+from quizzes.bundle_items import BundleQuiz
 from quizzes.question_files import QuestionFileError, parse_question_file
 from quizzes.services import quiz_import_questions
 
