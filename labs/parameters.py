@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from workers import LabInputError, experiment_spec
-from workers.experiments import validate_params
+from workers import LabInputError
+from workers.experiments import Param, experiment_params, validate_params
 
 WORDS = {
     "kl": "KL",
@@ -37,54 +37,41 @@ def humanize(name: str) -> str:
 
 @dataclass(frozen=True)
 class LabParam:
-    name: str
-    type: str
+    """A parameter as the lab form shows it: the engine's, narrowed by the lab's limits."""
+
+    param: Param
     default: Any
-    help: str
-    min: float | None
-    max: float | None
-    choices: tuple[str, ...]
+
+    name = property(lambda self: self.param.name)
+    type = property(lambda self: self.param.type)
+    help = property(lambda self: self.param.help)
+    min = property(lambda self: self.param.min)
+    max = property(lambda self: self.param.max)
+    choices = property(lambda self: self.param.choices)
 
     @property
     def label(self) -> str:
-        return humanize(self.name)
+        return humanize(self.param.name)
 
     @property
     def step(self) -> str:
-        return "1" if self.type == "int" else "any"
+        return "1" if self.param.type == "int" else "any"
 
 
 def lab_params(experiment: str, defaults: dict, limits: dict) -> list[LabParam]:
-    """The parameters a student may set, with effective defaults and limits."""
-    params = []
-    for spec in experiment_spec(experiment)["params"]:
-        if spec["type"] == "path":
-            continue
-        own = limits.get(spec["name"], {})
-        low, high = spec["min"], spec["max"]
-        if own.get("min") is not None:
-            low = own["min"] if low is None else max(low, own["min"])
-        if own.get("max") is not None:
-            high = own["max"] if high is None else min(high, own["max"])
-        params.append(
-            LabParam(
-                name=spec["name"],
-                type=spec["type"],
-                default=defaults.get(spec["name"], spec["default"]),
-                help=spec["help"],
-                min=low,
-                max=high,
-                choices=tuple(spec["choices"]),
-            )
-        )
-    return params
+    """The parameters a student may set, with the lab's defaults and limits."""
+    return [
+        LabParam(param, defaults.get(param.name, param.default))
+        for param in experiment_params(experiment, limits)
+        if param.type != "path"
+    ]
 
 
 def check_lab_config(experiment: str, defaults: dict, limits: dict) -> None:
     """Refuse (LabInputError) defaults or limits the engine would not accept."""
-    spec = {p["name"]: p for p in experiment_spec(experiment)["params"]}
+    settable = {param.name for param in experiment_params(experiment) if param.type != "path"}
     for name in [*defaults, *limits]:
-        if name not in spec or spec[name]["type"] == "path":
+        if name not in settable:
             raise LabInputError(f"{experiment}: no parameter {name!r} a student can set")
     for name, bounds in limits.items():
         if not isinstance(bounds, dict) or set(bounds) - {"min", "max"}:
@@ -93,42 +80,12 @@ def check_lab_config(experiment: str, defaults: dict, limits: dict) -> None:
 
 
 def validate(experiment: str, submitted: dict[str, Any], defaults: dict, limits: dict) -> dict:
-    """Coerce and range-check a student's values; return the full parameter set.
-
-    Raises LabInputError naming the first problem in words a student understands.
-    """
-
-    chosen: dict[str, Any] = {}
+    """A student's form, as the full parameter set of a run: an empty field takes the lab's
+    default, path parameters the engine's (never a student's), and every value goes
+    through the engine's one validation within the lab's limits (LabInputError names the
+    first problem in words a student understands)."""
+    chosen = {}
     for param in lab_params(experiment, defaults, limits):
-        raw = submitted.get(param.name, param.default)
-        if raw in ("", None):
-            raw = param.default
-        value = _number(param, raw)
-        if param.min is not None and value < param.min:
-            raise LabInputError(f"{param.name} must be at least {_fmt(param.min)} in this lab")
-        if param.max is not None and value > param.max:
-            raise LabInputError(f"{param.name} must be at most {_fmt(param.max)} in this lab")
-        chosen[param.name] = value
-    return validate_params(experiment, chosen)
-
-
-def _number(param: LabParam, raw: Any) -> Any:
-    """Coerce a form value to the parameter's type, with a message a student understands."""
-    if param.type not in ("int", "float"):
-        return raw
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        kind = "a whole number" if param.type == "int" else "a number"
-        raise LabInputError(f"{param.name} must be {kind}, not {raw!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise LabInputError(f"{param.name} must be a finite number")
-    if param.type == "int":
-        if not value.is_integer():
-            raise LabInputError(f"{param.name} must be a whole number, not {raw!r}")
-        return int(value)
-    return value
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+        raw = submitted.get(param.name)
+        chosen[param.name] = param.default if raw in ("", None) else raw
+    return validate_params(experiment, chosen, limits=limits)

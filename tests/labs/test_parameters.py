@@ -65,9 +65,10 @@ def test_an_instructors_lab_config_is_checked(defaults, limits, message):
 
 def test_labels_keep_acronyms_and_spell_out_abbreviations():
     from labs.parameters import LabParam
+    from workers.experiments import Param
 
     def label(name):
-        return LabParam(name, "float", 0, "", None, None, ()).label
+        return LabParam(Param(name, "float", 0, ""), 0).label
 
     assert label("kl_coef") == "KL coefficient"
     assert label("dpo_lr") == "DPO learning rate"
@@ -75,3 +76,21 @@ def test_labels_keep_acronyms_and_spell_out_abbreviations():
     assert label("samples_per_prompt") == "Samples per prompt"
     assert label("sft_steps") == "SFT steps"
     assert label("kl0.3_proxy_reward") == "KL 0.3 proxy reward"
+
+
+@pytest.mark.parametrize("value", ["many", "2.5", "nan", "0", "100000"])
+def test_the_form_and_the_engine_refuse_a_value_in_the_same_words(value):
+    from workers.experiments import validate_params
+
+    with pytest.raises(LabInputError) as form:
+        validate("sft", {"steps": value}, {}, {})
+    with pytest.raises(LabInputError) as engine:
+        validate_params("sft", {"steps": value})
+    assert str(form.value) == str(engine.value)
+
+
+def test_the_stored_parameters_pass_the_workers_validation_unchanged():
+    from workers.experiments import validate_params
+
+    stored = validate("sft", {"steps": "12", "lr": "0.002"}, {"seed": 3}, {"steps": {"max": 50}})
+    assert validate_params("sft", stored) == stored and stored["seed"] == 3

@@ -27,7 +27,9 @@ def test_validation_fills_defaults_and_coerces_strings():
     params = validate_params("sft", {"steps": "12", "lr": "0.002"})
     assert params["steps"] == 12 and params["lr"] == 0.002
     assert params["batch_size"] == experiment_spec("sft")["params"][2]["default"]
-    with pytest.raises(LabInputError, match="rm_training='magic' is not one of probe, finetune"):
+    with pytest.raises(
+        LabInputError, match="rm_training must be one of probe, finetune, not 'magic'"
+    ):
         validate_params("pairwise_vs_absolute", {"rm_training": "magic"})
 
 

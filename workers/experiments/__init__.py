@@ -33,6 +33,7 @@ def experiment_spec(name: str) -> dict[str, Any]:
     for p in exp.params:
         d = asdict(p)
         d["choices"] = list(p.choices)
+        del d["scope"]
         params.append(d)
     return {
         "name": exp.name,
@@ -44,15 +45,25 @@ def experiment_spec(name: str) -> dict[str, Any]:
     }
 
 
-def validate_params(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
-    """Defaults filled in, values coerced and range-checked; unknown keys refused."""
-    exp = _get(name)
-    known = {p.name: p for p in exp.params}
+def experiment_params(name: str, limits: dict[str, dict] | None = None) -> tuple[Param, ...]:
+    """The experiment's parameters, each narrowed by ``limits`` (a lab's instructor
+    settings, ``{"steps": {"max": 50}}``) when given."""
+    limits = limits or {}
+    return tuple(p.narrowed(limits.get(p.name)) for p in _get(name).params)
+
+
+def validate_params(
+    name: str, params: dict[str, Any] | None, *, limits: dict[str, dict] | None = None
+) -> dict[str, Any]:
+    """Defaults filled in, values coerced and range-checked (within ``limits`` when given);
+    unknown keys refused. The one validation of a run's parameters: the web app calls it
+    with the lab's limits before storing a run, the worker again on the stored row."""
+    known = {p.name: p for p in experiment_params(name, limits)}
     params = dict(params or {})
     unknown = sorted(set(params) - set(known))
     if unknown:
         raise LabInputError(f"{name}: unknown parameter {unknown[0]!r} (known: {', '.join(known)})")
-    return {k: p.coerce(name, params.get(k, p.default)) for k, p in known.items()}
+    return {k: p.coerce(params.get(k, p.default)) for k, p in known.items()}
 
 
 def preflight(name: str, params: dict[str, Any]) -> None:
@@ -105,6 +116,7 @@ __all__ = [
     "EXPERIMENTS",
     "Experiment",
     "Param",
+    "experiment_params",
     "experiment_spec",
     "list_experiments",
     "preflight",

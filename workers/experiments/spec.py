@@ -5,7 +5,8 @@ in ``catalogue.py``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 
 from workers.runtime import LabInputError
@@ -20,32 +21,58 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] = ()
+    scope: str = ""  # " in this lab" once a lab's limits have narrowed the range
 
-    def coerce(self, experiment: str, value: Any) -> Any:
-        where = f"{experiment}: parameter {self.name}"
+    def narrowed(self, limits: dict[str, float] | None) -> Param:
+        """This parameter within a lab's limits (``{"min": 1, "max": 50}``): they tighten
+        the engine's range, never widen it."""
+        low, high = self.min, self.max
+        if limits and limits.get("min") is not None and (low is None or limits["min"] > low):
+            low = limits["min"]
+        if limits and limits.get("max") is not None and (high is None or limits["max"] < high):
+            high = limits["max"]
+        if (low, high) == (self.min, self.max):
+            return self
+        return replace(self, min=low, max=high, scope=" in this lab")
+
+    def coerce(self, value: Any) -> Any:
+        """THE coercion of one value, for the CLI, the web form and the worker alike: the
+        parameter's type within its range, or LabInputError naming the parameter in words
+        a student understands. Text from a form or the command line is parsed."""
+        if self.type == "int":
+            number = self._number(value, "a whole number")
+            if not number.is_integer():
+                raise LabInputError(f"{self.name} must be a whole number, not {value!r}")
+            coerced: Any = int(number)
+        elif self.type == "float":
+            coerced = self._number(value, "a number")
+        else:
+            coerced = str(value)
+        if self.type in ("int", "float"):
+            if self.min is not None and coerced < self.min:
+                raise LabInputError(f"{self.name} must be at least {_fmt(self.min)}{self.scope}")
+            if self.max is not None and coerced > self.max:
+                raise LabInputError(f"{self.name} must be at most {_fmt(self.max)}{self.scope}")
+        if self.type == "choice" and coerced not in self.choices:
+            raise LabInputError(
+                f"{self.name} must be one of {', '.join(self.choices)}, not {coerced!r}"
+            )
+        return coerced
+
+    def _number(self, value: Any, kind: str) -> float:
+        if isinstance(value, bool):
+            raise LabInputError(f"{self.name} must be {kind}, not {value!r}")
         try:
-            if self.type == "int":
-                if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                    raise ValueError
-                v: Any = int(value)
-            elif self.type == "float":
-                if isinstance(value, bool):
-                    raise ValueError
-                v = float(value)
-                if v != v:  # NaN
-                    raise ValueError
-            else:
-                v = str(value)
+            number = float(value)
         except (TypeError, ValueError):
-            raise LabInputError(f"{where} must be {self.type}, got {value!r}") from None
-        numeric = self.type in ("int", "float")
-        if numeric and (
-            (self.min is not None and v < self.min) or (self.max is not None and v > self.max)
-        ):
-            raise LabInputError(f"{where}={v} is outside its limits [{self.min}, {self.max}]")
-        if self.type == "choice" and v not in self.choices:
-            raise LabInputError(f"{where}={v!r} is not one of {', '.join(self.choices)}")
-        return v
+            raise LabInputError(f"{self.name} must be {kind}, not {value!r}") from None
+        if not math.isfinite(number):
+            raise LabInputError(f"{self.name} must be a finite number")
+        return number
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 @dataclass(frozen=True)
