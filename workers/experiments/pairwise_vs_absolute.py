@@ -6,243 +6,214 @@ from __future__ import annotations
 import random
 import statistics
 import time
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from workers import annotators as ann
 from workers import reward_model as rm
 from workers import world
 from workers.experiments.common import load_base, pct, result_shell
-from workers.runtime import Progress, Report
+from workers.runtime import LabInputError, Progress, Report
 
 MISCALIBRATION_GRID = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]
 HELDOUT_SHARE = 0.27
-
-
-def _split(seed: int) -> tuple[list[world.PromptInfo], list[world.PromptInfo]]:
-    infos = list(world.PROMPTS.values())
-    random.Random(seed).shuffle(infos)
-    k = int(len(infos) * (1 - HELDOUT_SHARE))
-    return infos[:k], infos[k:]
+KINDS = ("pairwise", "absolute")
+TRAINERS = "trl.RewardTrainer + transformers.Trainer"
+TABLE_COLUMNS = (
+    "labels",
+    "miscalibration",
+    "pairwise_accuracy",
+    "pairwise_correlation",
+    "absolute_accuracy",
+    "absolute_correlation",
+    "pairwise_accuracy_sd",
+    "absolute_accuracy_sd",
+)
 
 
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     if p["dataset"]:
-        return _run_dataset(p, report)
+        return run_dataset(p, report)
     model, tokenizer, base, load_s = load_base(report)
-    n_default, m_default = p["labels"], p["miscalibration"]
-    label_grid = sorted(
-        {max(10, n_default // 4), max(10, n_default // 2), n_default, n_default * 2}
-    )
-    mis_grid = sorted(set(MISCALIBRATION_GRID) | {m_default})
-    seeds = [p["seed"] + i for i in range(p["seeds"])]
-    finetune = p["rm_training"] == "finetune"
-    if finetune:
-        label_grid, mis_grid, seeds = [n_default], sorted({0.0, m_default}), seeds[:2]
-    points = [(n, m_default) for n in label_grid] + [(n_default, m) for m in mis_grid]
-    points = list(dict.fromkeys(points))
-    per_fit = 2 * _finetune_steps(n_default) if finetune else 1
-    total = 2 + len(points) * len(seeds) * per_fit
+    grid = Grid.of(p)
+    per_fit = 2 * finetune_steps(grid.n) if grid.finetune else 1
+    total = 2 + len(grid.points) * len(grid.seeds) * per_fit
     progress = Progress(report, total)
     progress.tick(0, {"load_seconds": load_s}, force=True)
-
     t = time.perf_counter()
-    train_infos, test_infos = _split(p["seed"])
-    pool_tr = ann.response_pool(train_infos, p["responses_per_prompt"], seed=p["seed"] + 1)
-    pool_te = ann.response_pool(test_infos, p["responses_per_prompt"], seed=p["seed"] + 2)
-    items = [j for g in pool_tr + pool_te for j in g]
-    index = {id(j): k for k, j in enumerate(items)}
-    test_items = [j for g in pool_te for j in g]
-    test_pairs = [(a, b) for g in pool_te for a in g for b in g if a.gold > b.gold + 0.05]
-    feats, feature_tokens = None, 0
-    if not finetune:
-        feats, feature_tokens = rm.sequence_features(
-            model, tokenizer, [(j.info.prompt, j.response) for j in items], progress=progress
-        )
+    answers = labelled_answers(p, model, tokenizer, grid.finetune, progress)
     features_s = time.perf_counter() - t
-    progress.tick(1, {"responses": len(items)}, force=True)
-
-    import torch
-
-    gold = torch.tensor([j.gold for j in items])
-    ti = torch.tensor([index[id(j)] for j in test_items])
-    pa = torch.tensor([index[id(a)] for a, _ in test_pairs])
-    pb = torch.tensor([index[id(b)] for _, b in test_pairs])
-
-    def evaluate(scores: torch.Tensor) -> tuple[float, float]:
-        acc = (scores[pa] > scores[pb]).float().mean().item()
-        corr = torch.corrcoef(torch.stack([scores[ti], gold[ti]]))[0, 1].item()
-        return acc, (0.0 if corr != corr else corr)
-
-    results: dict[tuple[int, float, str], list[tuple[float, float]]] = {}
-    fits = 0
+    progress.tick(1, {"responses": len(answers.items)}, force=True)
     t_fit = time.perf_counter()
-    last_scores: dict[str, torch.Tensor] = {}
-    for n, m in points:
-        for s in seeds:
-            raters = ann.Annotators(
-                noise=p["noise"], length_bias=p["length_bias"], miscalibration=m, seed=s
-            )
-            rng = random.Random(s)
-            pairs = ann.sample_pairs(pool_tr, n, raters, rng)
-            rated = ann.sample_ratings(pool_tr, n, raters, rng)
-            if finetune:
-                scores = _finetune_scores(base, pairs, rated, items, s, progress)
-            else:
-                xc = feats[[index[id(c)] for c, _ in pairs]]
-                xr = feats[[index[id(r)] for _, r in pairs]]
-                w_pair = rm.fit_probe_pairwise(xc, xr)
-                w_abs = rm.fit_probe_ratings(
-                    feats[[index[id(j)] for j, _ in rated]], [y for _, y in rated]
-                )
-                scores = {"pairwise": feats @ w_pair, "absolute": feats @ w_abs}
-            for kind, sc in scores.items():
-                results.setdefault((n, m, kind), []).append(evaluate(sc))
-            if (n, m) == (n_default, m_default):
-                last_scores = scores
-            fits += 2
-            acc_pw = results[(n, m, "pairwise")][-1][0]
-            acc_abs = results[(n, m, "absolute")][-1][0]
-            progress.advance(
-                0 if finetune else 1,
-                metrics={
-                    "labels": n,
-                    "miscalibration": m,
-                    "pairwise_accuracy": acc_pw,
-                    "absolute_accuracy": acc_abs,
-                },
-            )
+    results, last_scores = fit_reward_models(p, grid, answers, base, progress)
     fit_s = time.perf_counter() - t_fit
-
-    def mean(n: int, m: float, kind: str, i: int) -> float:
-        return statistics.fmean(r[i] for r in results[(n, m, kind)])
-
-    def sd(n: int, m: float, kind: str, i: int) -> float:
-        vals = [r[i] for r in results[(n, m, kind)]]
-        return statistics.stdev(vals) if len(vals) > 1 else 0.0
-
-    res = result_shell(base)
-    kinds = ["pairwise", "absolute"]
-    for i, metric in enumerate(["accuracy", "correlation"]):
-        y_label = "held-out pair accuracy" if i == 0 else "correlation with gold"
-        res["series"][f"{metric}_vs_labels"] = {
-            "x_label": f"labels (miscalibration {m_default})",
-            "y_label": y_label,
-            "lines": {
-                k: [[n, round(mean(n, m_default, k, i), 4)] for n in label_grid] for k in kinds
-            },
-        }
-        res["series"][f"{metric}_vs_miscalibration"] = {
-            "x_label": f"rater miscalibration ({n_default} labels)",
-            "y_label": y_label,
-            "lines": {
-                k: [[m, round(mean(n_default, m, k, i), 4)] for m in mis_grid] for k in kinds
-            },
-        }
-    rows = []
-    for n, m in points:
-        rows.append(
-            [n, m]
-            + [round(mean(n, m, k, i), 4) for k in kinds for i in (0, 1)]
-            + [round(sd(n, m, "pairwise", 0), 4), round(sd(n, m, "absolute", 0), 4)]
-        )
-    res["tables"].append(
-        {
-            "title": f"Reward models from comparisons vs ratings (mean of {len(seeds)} seeds)",
-            "columns": [
-                "labels",
-                "miscalibration",
-                "pairwise_accuracy",
-                "pairwise_correlation",
-                "absolute_accuracy",
-                "absolute_correlation",
-                "pairwise_accuracy_sd",
-                "absolute_accuracy_sd",
-            ],
-            "rows": rows,
-        }
-    )
-    # samples: held-out responses with their gold and both proxies
-    rng = random.Random(p["seed"])
-    for j in rng.sample(test_items, min(8, len(test_items))):
-        k = index[id(j)]
-        for kind in kinds:
-            res["samples"].append(
-                {
-                    "prompt": j.info.prompt,
-                    "response": j.response,
-                    "family": j.info.group,
-                    "gold": j.gold,
-                    "proxy": round(float(last_scores[kind][k]), 3),
-                    "model": kind,
-                }
-            )
-
-    acc_pw, acc_abs = (mean(n_default, m_default, k, 0) for k in kinds)
-    cor_pw, cor_abs = (mean(n_default, m_default, k, 1) for k in kinds)
-
-    def lead_from(i: int) -> float | None:
-        """Smallest miscalibration from which comparisons lead at every larger one."""
-        lead = None
-        for m in reversed(mis_grid):
-            if mean(n_default, m, "pairwise", i) > mean(n_default, m, "absolute", i):
-                lead = m
-            else:
-                break
-        return lead
-
-    cross_acc, cross_cor = lead_from(0), lead_from(1)
-    better = "beat" if acc_pw > acc_abs and cor_pw > cor_abs else "did not clearly beat"
-    m0 = mis_grid[0]
-
-    def lead_text(m: float | None) -> str:
-        if m is None:
-            return "at no miscalibration tried"
-        if m == m0:
-            return "at every miscalibration tried"
-        return f"from miscalibration {m} up"
-
-    res["headline"] = (
-        f"With {n_default} labels from raters with miscalibration {m_default}, the reward model "
-        f"trained on comparisons {better} the one regressed on 1-7 ratings: held-out pair "
-        f"accuracy {pct(acc_pw)} vs {pct(acc_abs)}, correlation with gold {cor_pw:.2f} vs "
-        f"{cor_abs:.2f}. With calibrated raters ({m0}) ratings reached "
-        f"{pct(mean(n_default, m0, 'absolute', 0))} and {mean(n_default, m0, 'absolute', 1):.2f} "
-        f"vs {pct(mean(n_default, m0, 'pairwise', 0))} and "
-        f"{mean(n_default, m0, 'pairwise', 1):.2f}. Comparisons lead on accuracy "
-        f"{lead_text(cross_acc)} and on correlation {lead_text(cross_cor)}."
-    )
-    res["findings"] = {
-        "pairwise_accuracy": round(acc_pw, 4),
-        "absolute_accuracy": round(acc_abs, 4),
-        "pairwise_correlation": round(cor_pw, 4),
-        "absolute_correlation": round(cor_abs, 4),
-        "pairwise_leads_accuracy_from": cross_acc,
-        "pairwise_leads_correlation_from": cross_cor,
-    }
+    res = summarise(p, grid, answers, results, last_scores, base)
+    fits = 2 * len(grid.points) * len(grid.seeds)
     res["timings"].update(
         load_s=round(load_s, 3),
         features_s=round(features_s, 3),
-        feature_tokens=feature_tokens,
+        feature_tokens=answers.feature_tokens,
         fit_s=round(fit_s, 3),
         reward_models=fits,
         fits_per_s=round(fits / fit_s, 2),
-        trainer="trl.RewardTrainer + transformers.Trainer" if finetune else "probe (project loop)",
+        trainer=TRAINERS if grid.finetune else "probe (project loop)",
         model_parameters=sum(x.numel() for x in model.parameters()),
     )
     progress.tick(total, force=True)
     return res
 
 
-def _finetune_steps(n_labels: int) -> int:
+@dataclass
+class Grid:
+    """The sweep: label counts at the headline miscalibration ``m``, miscalibrations at the
+    headline label count ``n``, each point fitted for every seed. Fine-tuned reward models
+    are too slow for a sweep: the headline point and calibrated raters, two seeds."""
+
+    n: int
+    m: float
+    label_grid: list[int]
+    mis_grid: list[float]
+    seeds: list[int]
+    finetune: bool
+    points: list[tuple[int, float]]
+
+    @classmethod
+    def of(cls, p: dict[str, Any]) -> Grid:
+        n, m = p["labels"], p["miscalibration"]
+        label_grid = sorted({max(10, n // 4), max(10, n // 2), n, n * 2})
+        mis_grid = sorted(set(MISCALIBRATION_GRID) | {m})
+        seeds = [p["seed"] + i for i in range(p["seeds"])]
+        finetune = p["rm_training"] == "finetune"
+        if finetune:
+            label_grid, mis_grid, seeds = [n], sorted({0.0, m}), seeds[:2]
+        points = [(k, m) for k in label_grid] + [(n, x) for x in mis_grid]
+        return cls(n, m, label_grid, mis_grid, seeds, finetune, list(dict.fromkeys(points)))
+
+
+# ---------------------------------------------------------------------------------------
+# The answers and the reward models
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Answers:
+    """The labelled pool (training prompts), the held-out pool (the other prompts), their
+    frozen features (probe mode), and the held-out measurements of a reward model."""
+
+    pool_tr: list[list[ann.Judged]]
+    items: list[ann.Judged]
+    index: dict[int, int]  # id(answer) -> its row in the features and scores
+    test_items: list[ann.Judged]
+    test_pairs: list[tuple[ann.Judged, ann.Judged]]  # (better, worse) by gold
+    feats: Any = None
+    feature_tokens: int = 0
+
+    def rows(self, judged) -> list[int]:
+        return [self.index[id(j)] for j in judged]
+
+    @cached_property
+    def heldout(self):
+        """(gold of every item, rows of the held-out items, of the better and of the worse
+        answer of each held-out pair), as tensors."""
+        import torch
+
+        return (
+            torch.tensor([j.gold for j in self.items]),
+            torch.tensor(self.rows(self.test_items)),
+            torch.tensor(self.rows(a for a, _ in self.test_pairs)),
+            torch.tensor(self.rows(b for _, b in self.test_pairs)),
+        )
+
+    def evaluate(self, scores) -> tuple[float, float]:
+        """Held-out pair accuracy and correlation with gold of a reward model's scores."""
+        import torch
+
+        gold, ti, pa, pb = self.heldout
+        acc = (scores[pa] > scores[pb]).float().mean().item()
+        corr = torch.corrcoef(torch.stack([scores[ti], gold[ti]]))[0, 1].item()
+        return acc, (0.0 if corr != corr else corr)
+
+
+def split(seed: int) -> tuple[list[world.PromptInfo], list[world.PromptInfo]]:
+    infos = list(world.PROMPTS.values())
+    random.Random(seed).shuffle(infos)
+    k = int(len(infos) * (1 - HELDOUT_SHARE))
+    return infos[:k], infos[k:]
+
+
+def labelled_answers(p, model, tokenizer, finetune: bool, progress: Progress) -> Answers:
+    train_infos, test_infos = split(p["seed"])
+    pool_tr = ann.response_pool(train_infos, p["responses_per_prompt"], seed=p["seed"] + 1)
+    pool_te = ann.response_pool(test_infos, p["responses_per_prompt"], seed=p["seed"] + 2)
+    items = [j for g in pool_tr + pool_te for j in g]
+    answers = Answers(
+        pool_tr,
+        items,
+        {id(j): k for k, j in enumerate(items)},
+        [j for g in pool_te for j in g],
+        [(a, b) for g in pool_te for a in g for b in g if a.gold > b.gold + 0.05],
+    )
+    if not finetune:
+        answers.feats, answers.feature_tokens = rm.sequence_features(
+            model, tokenizer, [(j.info.prompt, j.response) for j in items], progress=progress
+        )
+    return answers
+
+
+def fit_reward_models(p, grid: Grid, answers: Answers, base: str, progress: Progress):
+    """For every point and seed, a pairwise and an absolute reward model from the same raters'
+    labels. Returns ({(n, m, kind): [(accuracy, correlation) per seed]}, the headline point's
+    last scores by kind)."""
+    results: dict[tuple[int, float, str], list[tuple[float, float]]] = {}
+    last_scores: dict[str, Any] = {}
+    for n, m in grid.points:
+        for s in grid.seeds:
+            raters = ann.Annotators(
+                noise=p["noise"], length_bias=p["length_bias"], miscalibration=m, seed=s
+            )
+            rng = random.Random(s)
+            pairs = ann.sample_pairs(answers.pool_tr, n, raters, rng)
+            rated = ann.sample_ratings(answers.pool_tr, n, raters, rng)
+            if grid.finetune:
+                scores = finetune_scores(base, pairs, rated, answers.items, s, progress)
+            else:
+                scores = probe_scores(answers, pairs, rated)
+            for kind, sc in scores.items():
+                results.setdefault((n, m, kind), []).append(answers.evaluate(sc))
+            if (n, m) == (grid.n, grid.m):
+                last_scores = scores
+            progress.advance(
+                0 if grid.finetune else 1,
+                metrics={
+                    "labels": n,
+                    "miscalibration": m,
+                    "pairwise_accuracy": results[(n, m, "pairwise")][-1][0],
+                    "absolute_accuracy": results[(n, m, "absolute")][-1][0],
+                },
+            )
+    return results, last_scores
+
+
+def probe_scores(answers: Answers, pairs, rated) -> dict[str, Any]:
+    """Linear heads on the frozen features: Bradley-Terry on the pairs, ridge regression on
+    the ratings; each one's score of every item."""
+    feats = answers.feats
+    xc = feats[answers.rows(c for c, _ in pairs)]
+    xr = feats[answers.rows(r for _, r in pairs)]
+    w_pair = rm.fit_probe_pairwise(xc, xr)
+    w_abs = rm.fit_probe_ratings(feats[answers.rows(j for j, _ in rated)], [y for _, y in rated])
+    return {"pairwise": feats @ w_pair, "absolute": feats @ w_abs}
+
+
+def finetune_steps(n_labels: int) -> int:
     """About two epochs at batch 16, within [20, 120] steps."""
     return max(20, min(120, 2 * n_labels // 16))
 
 
-def _finetune_scores(base, pairs, rated, items, seed, progress):
+def finetune_scores(base, pairs, rated, items, seed, progress):
     """Whole-model reward models (TRL RewardTrainer and transformers Trainer)."""
     import torch
 
-    steps = _finetune_steps(len(pairs))
+    steps = finetune_steps(len(pairs))
     pw_model, tok, _ = rm.train_pairwise(
         base,
         [(c.info.prompt, c.response, r.response) for c, r in pairs],
@@ -266,15 +237,121 @@ def _finetune_scores(base, pairs, rated, items, seed, progress):
     }
 
 
-def _run_dataset(p: dict[str, Any], report: Report) -> dict[str, Any]:
+# ---------------------------------------------------------------------------------------
+# The result
+# ---------------------------------------------------------------------------------------
+class Means:
+    """Means and standard deviations over seeds of (accuracy, correlation): ``i`` 0 or 1."""
+
+    def __init__(self, results: dict[tuple[int, float, str], list[tuple[float, float]]]):
+        self.results = results
+
+    def mean(self, n: int, m: float, kind: str, i: int) -> float:
+        return statistics.fmean(r[i] for r in self.results[(n, m, kind)])
+
+    def sd(self, n: int, m: float, kind: str, i: int) -> float:
+        vals = [r[i] for r in self.results[(n, m, kind)]]
+        return statistics.stdev(vals) if len(vals) > 1 else 0.0
+
+
+def summarise(p, grid: Grid, answers: Answers, results, last_scores, base) -> dict[str, Any]:
+    means = Means(results)
+    res = result_shell(base)
+    res["series"].update(series(grid, means))
+    rows = [
+        [n, m]
+        + [round(means.mean(n, m, k, i), 4) for k in KINDS for i in (0, 1)]
+        + [round(means.sd(n, m, "pairwise", 0), 4), round(means.sd(n, m, "absolute", 0), 4)]
+        for n, m in grid.points
+    ]
+    res["tables"].append(
+        {
+            "title": f"Reward models from comparisons vs ratings (mean of {len(grid.seeds)} seeds)",
+            "columns": list(TABLE_COLUMNS),
+            "rows": rows,
+        }
+    )
+    res["samples"] = heldout_samples(p, answers, last_scores)
+    leads = (lead_from(grid, means, 0), lead_from(grid, means, 1))
+    res["headline"] = headline(grid, means, leads)
+    at = {k: (means.mean(grid.n, grid.m, k, 0), means.mean(grid.n, grid.m, k, 1)) for k in KINDS}
+    res["findings"] = {
+        "pairwise_accuracy": round(at["pairwise"][0], 4),
+        "absolute_accuracy": round(at["absolute"][0], 4),
+        "pairwise_correlation": round(at["pairwise"][1], 4),
+        "absolute_correlation": round(at["absolute"][1], 4),
+        "pairwise_leads_accuracy_from": leads[0],
+        "pairwise_leads_correlation_from": leads[1],
+    }
+    return res
+
+
+def series(grid: Grid, means: Means) -> dict[str, Any]:
+    out = {}
+    for i, metric in enumerate(["accuracy", "correlation"]):
+        y_label = "held-out pair accuracy" if i == 0 else "correlation with gold"
+        out[f"{metric}_vs_labels"] = {
+            "x_label": f"labels (miscalibration {grid.m})",
+            "y_label": y_label,
+            "lines": {
+                k: [[n, round(means.mean(n, grid.m, k, i), 4)] for n in grid.label_grid]
+                for k in KINDS
+            },
+        }
+        out[f"{metric}_vs_miscalibration"] = {
+            "x_label": f"rater miscalibration ({grid.n} labels)",
+            "y_label": y_label,
+            "lines": {
+                k: [[m, round(means.mean(grid.n, m, k, i), 4)] for m in grid.mis_grid]
+                for k in KINDS
+            },
+        }
+    return out
+
+
+def heldout_samples(p, answers: Answers, last_scores) -> list[dict[str, Any]]:
+    """Held-out responses with their gold and both proxies (the headline point's last seed)."""
+    out = []
+    rng = random.Random(p["seed"])
+    for j in rng.sample(answers.test_items, min(8, len(answers.test_items))):
+        k = answers.index[id(j)]
+        for kind in KINDS:
+            out.append(
+                {
+                    "prompt": j.info.prompt,
+                    "response": j.response,
+                    "family": j.info.group,
+                    "gold": j.gold,
+                    "proxy": round(float(last_scores[kind][k]), 3),
+                    "model": kind,
+                }
+            )
+    return out
+
+
+def lead_from(grid: Grid, means: Means, i: int) -> float | None:
+    """Smallest miscalibration from which comparisons lead at every larger one."""
+    lead = None
+    for m in reversed(grid.mis_grid):
+        if means.mean(grid.n, m, "pairwise", i) > means.mean(grid.n, m, "absolute", i):
+            lead = m
+        else:
+            break
+    return lead
+
+
+# ---------------------------------------------------------------------------------------
+# A JSONL dataset instead of the world
+# ---------------------------------------------------------------------------------------
+def run_dataset(p: dict[str, Any], report: Report) -> dict[str, Any]:
     """A pairwise reward model on a JSONL dataset, scored on its own held-out pairs."""
     from workers.base_model import check_causal_lm, resolve_base_model
-    from workers.experiments import EXPERIMENTS
+    from workers.experiments.catalogue import EXPERIMENTS
     from workers.sft import read_jsonl
 
     rows = read_jsonl(p["dataset"], ("prompt", "chosen", "rejected"))
     if len(rows) < 10:
-        raise world_error(f"dataset {p['dataset']} needs at least 10 rows, has {len(rows)}")
+        raise LabInputError(f"dataset {p['dataset']} needs at least 10 rows, has {len(rows)}")
     base = resolve_base_model(report)
     check_causal_lm(base)
     random.Random(p["seed"]).shuffle(rows)
@@ -291,17 +368,12 @@ def _run_dataset(p: dict[str, Any], report: Report) -> dict[str, Any]:
         seed=p["seed"],
         progress=progress,
     )
-    sc = rm.score(
-        model,
-        tok,
-        [(r["prompt"], r["chosen"]) for r in test] + [(r["prompt"], r["rejected"]) for r in test],
-    )
+    sequences = [(r["prompt"], r["chosen"]) for r in test]
+    sequences += [(r["prompt"], r["rejected"]) for r in test]
+    sc = rm.score(model, tok, sequences)
     acc = sum(sc[i] > sc[i + len(test)] for i in range(len(test))) / len(test)
     res = result_shell(base)
-    res["headline"] = (
-        f"A pairwise reward model trained on {len(train)} pairs from {p['dataset']} ranked "
-        f"{pct(acc)} of {len(test)} held-out pairs as the dataset does."
-    )
+    res["headline"] = dataset_headline(p, len(train), len(test), acc)
     res["series"]["pairwise_loss"] = {
         "x_label": "step",
         "y_label": "Bradley-Terry loss",
@@ -321,7 +393,38 @@ def _run_dataset(p: dict[str, Any], report: Report) -> dict[str, Any]:
     return res
 
 
-def world_error(msg: str):
-    from workers.runtime import LabInputError
+# ---------------------------------------------------------------------------------------
+# Prose
+# ---------------------------------------------------------------------------------------
+def headline(grid: Grid, means: Means, leads: tuple[float | None, float | None]) -> str:
+    def at(m: float, kind: str, i: int) -> float:
+        return means.mean(grid.n, m, kind, i)
 
-    return LabInputError(msg)
+    acc_pw, acc_abs = at(grid.m, "pairwise", 0), at(grid.m, "absolute", 0)
+    cor_pw, cor_abs = at(grid.m, "pairwise", 1), at(grid.m, "absolute", 1)
+    better = "beat" if acc_pw > acc_abs and cor_pw > cor_abs else "did not clearly beat"
+    m0 = grid.mis_grid[0]
+
+    def lead_text(m: float | None) -> str:
+        if m is None:
+            return "at no miscalibration tried"
+        if m == m0:
+            return "at every miscalibration tried"
+        return f"from miscalibration {m} up"
+
+    return (
+        f"With {grid.n} labels from raters with miscalibration {grid.m}, the reward model "
+        f"trained on comparisons {better} the one regressed on 1-7 ratings: held-out pair "
+        f"accuracy {pct(acc_pw)} vs {pct(acc_abs)}, correlation with gold {cor_pw:.2f} vs "
+        f"{cor_abs:.2f}. With calibrated raters ({m0}) ratings reached "
+        f"{pct(at(m0, 'absolute', 0))} and {at(m0, 'absolute', 1):.2f} vs "
+        f"{pct(at(m0, 'pairwise', 0))} and {at(m0, 'pairwise', 1):.2f}. Comparisons lead on "
+        f"accuracy {lead_text(leads[0])} and on correlation {lead_text(leads[1])}."
+    )
+
+
+def dataset_headline(p, n_train: int, n_test: int, acc: float) -> str:
+    return (
+        f"A pairwise reward model trained on {n_train} pairs from {p['dataset']} ranked "
+        f"{pct(acc)} of {n_test} held-out pairs as the dataset does."
+    )
