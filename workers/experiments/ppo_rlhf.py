@@ -10,7 +10,7 @@ from typing import Any
 from workers import rl
 from workers.experiments import rlhf_setup as rs
 from workers.experiments.common import result_shell
-from workers.runtime import Report
+from workers.runtime import Progress, Report
 
 LIVE_KEYS = (
     "proxy_reward",
@@ -22,12 +22,23 @@ LIVE_KEYS = (
     "clip_fraction",
     "value_loss",
 )
-
-
-def ppo_config(p: dict[str, Any], kl_coef: float) -> rl.RLConfig:
-    return rs.rl_config(
-        p, algorithm="ppo", kl_coef=kl_coef, ppo_epochs=p["ppo_epochs"], clip=p["clip"]
-    )
+SERIES = (
+    ("proxy_reward", "proxy reward"),
+    ("gold", "gold score"),
+    ("kl", "KL to the SFT model (nats)"),
+    ("response_length", "response tokens"),
+)
+TABLE_COLUMNS = (
+    "kl_coef",
+    "proxy_start",
+    "proxy_end",
+    "gold_start",
+    "gold_end",
+    "kl_end",
+    "kl_max",
+    "response_tokens_end",
+    "seconds_per_step",
+)
 
 
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
@@ -37,7 +48,6 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     sft, tok, base, t_setup, progress, done = rs.sft_policy(
         report, p["seed"], n_rm + p["steps"] * len(coefs)
     )
-    total = progress.total
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
         base,
         pairs=p["pairs"],
@@ -47,11 +57,37 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         step_offset=done,
     )
     reward_fn = rl.reward_model_fn(rm_model, rm_tok)
+    runs = train_policies(sft, tok, reward_fn, coefs, p, progress, done + n_rm)
+    res = summarise(p, coefs, runs, base)
+    main = runs[coefs[0]]
+    res["timings"].update(
+        load_s=round(t_setup["load_s"], 3),
+        sft_s=round(t_setup["sft_s"], 3),
+        reward_model_s=round(rm_info["seconds"], 3),
+        rl_s=round(sum(r["seconds"] for r in runs.values()), 3),
+        rl_seconds_per_step=round(main["seconds_per_step"], 4),
+        rollout_s=round(main["rollout_s"], 3),
+        update_s=round(main["update_s"], 3),
+        trainer="project PPO loop (workers.rl); reward model: trl.RewardTrainer",
+        model_parameters=sum(x.numel() for x in sft.parameters()),
+    )
+    progress.tick(progress.total, force=True)
+    return res
+
+
+def ppo_config(p: dict[str, Any], kl_coef: float) -> rl.RLConfig:
+    return rs.rl_config(
+        p, algorithm="ppo", kl_coef=kl_coef, ppo_epochs=p["ppo_epochs"], clip=p["clip"]
+    )
+
+
+def train_policies(sft, tok, reward_fn, coefs, p, progress: Progress, offset: int):
+    """PPO from a copy of the SFT model for every KL coefficient; the first run's metrics
+    are live, the second (no KL) reports proxy, gold and KL prefixed ``kl0_``."""
     reference = rl.frozen_copy(sft)
     runs = {}
-    offset = done + n_rm
     for i, coef in enumerate(coefs):
-        runs[coef] = rl.train_policy(
+        runs[coef] = rl.train_ppo(
             rs.trainable_copy(sft),
             reference,
             tok,
@@ -59,22 +95,41 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             rs.rl_prompts(),
             ppo_config(p, coef),
             progress=progress,
-            step_offset=offset,
+            step_offset=offset + i * p["steps"],
             prefix="" if i == 0 else f"kl{coef:g}_",
             label=f"ppo kl {coef:g}",
             report_keys=LIVE_KEYS if i == 0 else ("proxy_reward", "gold", "kl"),
         )
-        offset += p["steps"]
+    return runs
 
+
+# ---------------------------------------------------------------------------------------
+# The result
+# ---------------------------------------------------------------------------------------
+def run_summary(history: list[dict[str, float]], w: int) -> dict[str, float]:
+    """Start and end of a run (means of its first and last ``w`` steps), its largest
+    smoothed KL and final response length."""
+    first, last = history[:w], history[-w:]
+
+    def mean(rows, key: str) -> float:
+        return sum(x.get(key, 0.0) for x in rows) / len(rows)
+
+    return {
+        "proxy_start": mean(first, "proxy_reward"),
+        "proxy_end": mean(last, "proxy_reward"),
+        "gold_start": mean(first, "gold"),
+        "gold_end": mean(last, "gold"),
+        "kl_end": mean(last, "kl"),
+        "kl_max": max(rs.smooth([x["kl"] for x in history], w)),
+        "length_end": mean(last, "response_length"),
+    }
+
+
+def summarise(p, coefs, runs, base) -> dict[str, Any]:
     w = max(3, p["steps"] // 10)
     main = runs[coefs[0]]["history"]
     res = result_shell(base)
-    for key, label in [
-        ("proxy_reward", "proxy reward"),
-        ("gold", "gold score"),
-        ("kl", "KL to the SFT model (nats)"),
-        ("response_length", "response tokens"),
-    ]:
+    for key, label in SERIES:
         res["series"][key] = {
             "x_label": "PPO step",
             "y_label": f"{label}, mean over the last {w} steps",
@@ -88,47 +143,32 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             "value loss": rs.step_series(main, "value_loss"),
         },
     }
-    rows = []
-    summary: dict[float, dict[str, float]] = {}
-    for c in coefs:
-        h = runs[c]["history"]
-        first, last = h[:w], h[-w:]
-
-        def mean(rows_, key):
-            return sum(x.get(key, 0.0) for x in rows_) / len(rows_)
-
-        s = {
-            "proxy_start": mean(first, "proxy_reward"),
-            "proxy_end": mean(last, "proxy_reward"),
-            "gold_start": mean(first, "gold"),
-            "gold_end": mean(last, "gold"),
-            "kl_end": mean(last, "kl"),
-            "kl_max": max(rs.smooth([x["kl"] for x in h], w)),
-            "length_end": mean(last, "response_length"),
-        }
-        summary[c] = s
-        rows.append(
-            [c] + [round(v, 3) for v in s.values()] + [round(runs[c]["seconds_per_step"], 3)]
-        )
+    summary = {c: run_summary(runs[c]["history"], w) for c in coefs}
     res["tables"].append(
         {
             "title": f"PPO after {p['steps']} steps (start and end: mean of {w} steps)",
-            "columns": [
-                "kl_coef",
-                "proxy_start",
-                "proxy_end",
-                "gold_start",
-                "gold_end",
-                "kl_end",
-                "kl_max",
-                "response_tokens_end",
-                "seconds_per_step",
+            "columns": list(TABLE_COLUMNS),
+            "rows": [
+                [c]
+                + [round(v, 3) for v in summary[c].values()]
+                + [round(runs[c]["seconds_per_step"], 3)]
+                for c in coefs
             ],
-            "rows": rows,
         }
     )
     samples = runs[coefs[0]]["samples"]
     res["samples"] = samples[:3] + samples[-3:]
+    res["headline"] = headline(p, coefs, summary)
+    res["findings"] = {k: round(v, 4) for k, v in summary[coefs[0]].items()}
+    if len(coefs) > 1:
+        res["findings"].update({f"{k}_no_kl": round(v, 4) for k, v in summary[coefs[1]].items()})
+    return res
+
+
+# ---------------------------------------------------------------------------------------
+# Prose
+# ---------------------------------------------------------------------------------------
+def headline(p, coefs, summary) -> str:
     s = summary[coefs[0]]
     text = (
         f"PPO with KL coefficient {coefs[0]:g} raised the proxy reward from "
@@ -142,20 +182,4 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             f" Without the penalty the KL reached {z['kl_end']:.2f} nats, proxy "
             f"{z['proxy_end']:.2f}, gold {z['gold_end']:.2f}."
         )
-    res["headline"] = text
-    res["findings"] = {k: round(v, 4) for k, v in s.items()}
-    if len(coefs) > 1:
-        res["findings"].update({f"{k}_no_kl": round(v, 4) for k, v in summary[coefs[1]].items()})
-    res["timings"].update(
-        load_s=round(t_setup["load_s"], 3),
-        sft_s=round(t_setup["sft_s"], 3),
-        reward_model_s=round(rm_info["seconds"], 3),
-        rl_s=round(sum(r["seconds"] for r in runs.values()), 3),
-        rl_seconds_per_step=round(runs[coefs[0]]["seconds_per_step"], 4),
-        rollout_s=round(runs[coefs[0]]["rollout_s"], 3),
-        update_s=round(runs[coefs[0]]["update_s"], 3),
-        trainer="project PPO loop (workers.rl); reward model: trl.RewardTrainer",
-        model_parameters=sum(x.numel() for x in sft.parameters()),
-    )
-    progress.tick(total, force=True)
-    return res
+    return text

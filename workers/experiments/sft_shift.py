@@ -11,6 +11,18 @@ from workers.generation import evaluate_gold, pick_samples
 from workers.runtime import Progress, Report
 from workers.sft import read_jsonl, train_sft
 
+TABLE_COLUMNS = (
+    "family",
+    "covered_by_sft",
+    "base_gold",
+    "sft_gold",
+    "base_refusal",
+    "sft_refusal",
+    "base_compliance",
+    "sft_compliance",
+    "n",
+)
+
 
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     examples = (
@@ -35,14 +47,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     before = evaluate_gold(model, tokenizer, infos, **ev_kw)
     eval_s = time.perf_counter() - t
     covered = [g for g in world.COVERED_GROUPS if g in before["groups"]]
-
-    def covered_mean(ev: dict) -> float:
-        return sum(ev["groups"][g]["gold"] for g in covered) / len(covered)
-
-    base_cov = covered_mean(before)
     live = [sample_record(r, "base") for r in pick_samples(before["records"], seed=p["seed"])]
-    progress.tick(1, {"base_gold": base_cov}, samples=live, force=True)
-
+    progress.tick(1, {"base_gold": covered_mean(before, covered)}, samples=live, force=True)
     sft = train_sft(
         model,
         tokenizer,
@@ -57,9 +63,72 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     t = time.perf_counter()
     after = evaluate_gold(model, tokenizer, infos, **ev_kw)
     eval_s += time.perf_counter() - t
-    sft_cov = covered_mean(after)
+    res = summarise(p, base, len(examples), before, after, covered, sft)
+    res["timings"].update(
+        load_s=round(load_s, 3),
+        eval_s=round(eval_s, 3),
+        train_setup_s=round(sft["setup_seconds"], 3),
+        train_s=round(sft["train_seconds"], 3),
+        steps_per_s=round(p["steps"] / sft["train_seconds"], 2),
+        tokens_per_s=round(sft["tokens"] / sft["train_seconds"], 1),
+        train_tokens=int(sft["tokens"]),
+        trainer="trl.SFTTrainer",
+        model_parameters=sum(x.numel() for x in model.parameters()),
+    )
+    live = [sample_record(r, "sft") for r in pick_samples(after["records"], seed=p["seed"])]
+    progress.tick(total, {"sft_gold": covered_mean(after, covered)}, samples=live, force=True)
+    return res
 
+
+def covered_mean(ev: dict, covered: list[str]) -> float:
+    """Mean gold over the families the SFT set covers."""
+    return sum(ev["groups"][g]["gold"] for g in covered) / len(covered)
+
+
+# ---------------------------------------------------------------------------------------
+# The result
+# ---------------------------------------------------------------------------------------
+def summarise(p, base, n_examples: int, before, after, covered, sft) -> dict[str, Any]:
     res = result_shell(base)
+    rows = family_rows(before, after, covered)
+    res["tables"].append(
+        {
+            "title": "Gold score and refusal rate by family, base vs SFT",
+            "columns": list(TABLE_COLUMNS),
+            "rows": rows,
+        }
+    )
+    res["series"]["sft_loss"] = {
+        "x_label": "step",
+        "y_label": "loss on responses",
+        "lines": {"sft": [[s, round(v, 4)] for s, v in sft["losses"]]},
+    }
+    res["series"]["gold_by_family"] = {
+        "x_label": "family",
+        "y_label": "mean gold score",
+        "lines": {"base": [[r[0], r[2]] for r in rows], "sft": [[r[0], r[3]] for r in rows]},
+    }
+    res["samples"] = paired_samples(before, after)
+    harm = after["groups"]["harmful"]["refusal"]
+    alike = after["groups"].get("heldout_alike", {}).get("refusal", 0.0)
+    unlike = after["groups"].get("heldout_unlike", {}).get("refusal", 0.0)
+    base_cov, sft_cov = covered_mean(before, covered), covered_mean(after, covered)
+    res["headline"] = headline(n_examples, base_cov, sft_cov, harm, alike, unlike)
+    res["findings"] = {
+        "base_covered_gold": round(base_cov, 4),
+        "sft_covered_gold": round(sft_cov, 4),
+        "covered_harmful_refusal": round(harm, 4),
+        "heldout_alike_refusal": round(alike, 4),
+        "heldout_unlike_refusal": round(unlike, 4),
+        "coverage_gap": round(harm - unlike, 4),
+    }
+    if p["dataset"]:
+        res["notes"].append(dataset_note(p))
+    return res
+
+
+def family_rows(before, after, covered) -> list[list]:
+    """Gold, refusal and compliance by family, base and SFT, for the table."""
     rows = []
     for g in world.GROUPS:
         if g not in before["groups"]:
@@ -78,84 +147,37 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
                 a["n"],
             ]
         )
-    res["tables"].append(
-        {
-            "title": "Gold score and refusal rate by family, base vs SFT",
-            "columns": [
-                "family",
-                "covered_by_sft",
-                "base_gold",
-                "sft_gold",
-                "base_refusal",
-                "sft_refusal",
-                "base_compliance",
-                "sft_compliance",
-                "n",
-            ],
-            "rows": rows,
-        }
-    )
-    res["series"]["sft_loss"] = {
-        "x_label": "step",
-        "y_label": "loss on responses",
-        "lines": {"sft": [[s, round(v, 4)] for s, v in sft["losses"]]},
-    }
-    res["series"]["gold_by_family"] = {
-        "x_label": "family",
-        "y_label": "mean gold score",
-        "lines": {
-            "base": [[r[0], r[2]] for r in rows],
-            "sft": [[r[0], r[3]] for r in rows],
-        },
-    }
-    # before/after samples on the same prompts
-    picked = {}
+    return rows
+
+
+def paired_samples(before, after) -> list[dict[str, Any]]:
+    """The base and the SFT model's answers to the same prompt, one prompt per group."""
+    picked: dict[str, str] = {}
     for rec in before["records"]:
         picked.setdefault(rec["info"].group, rec["info"].prompt)
+    out = []
     for prompt in picked.values():
         b = next(r for r in before["records"] if r["info"].prompt == prompt)
         a = next(r for r in after["records"] if r["info"].prompt == prompt)
-        res["samples"] += [sample_record(b, "base"), sample_record(a, "sft")]
+        out += [sample_record(b, "base"), sample_record(a, "sft")]
+    return out
 
-    harm = after["groups"]["harmful"]["refusal"]
-    alike = after["groups"].get("heldout_alike", {}).get("refusal", 0.0)
-    unlike = after["groups"].get("heldout_unlike", {}).get("refusal", 0.0)
-    res["headline"] = (
-        f"SFT on {len(examples)} examples moved mean gold on the covered families from "
+
+# ---------------------------------------------------------------------------------------
+# Prose
+# ---------------------------------------------------------------------------------------
+def headline(n_examples, base_cov, sft_cov, harm, alike, unlike) -> str:
+    return (
+        f"SFT on {n_examples} examples moved mean gold on the covered families from "
         f"{base_cov:.2f} to {sft_cov:.2f}. It refused {pct(harm)} of covered harmful requests "
         f"and {pct(alike)} of the held-out category phrased like them ({world.HELDOUT_ALIKE}), "
         f"but only {pct(unlike)} of the held-out category with its own phrasing "
         f"({world.HELDOUT_UNLIKE}): SFT generalises to what looks alike and misses what looks "
         f"different."
     )
-    res["findings"] = {
-        "base_covered_gold": round(base_cov, 4),
-        "sft_covered_gold": round(sft_cov, 4),
-        "covered_harmful_refusal": round(harm, 4),
-        "heldout_alike_refusal": round(alike, 4),
-        "heldout_unlike_refusal": round(unlike, 4),
-        "coverage_gap": round(harm - unlike, 4),
-    }
-    if p["dataset"]:
-        res["notes"].append(f"trained on {p['dataset']}; {_get_note()}")
-    tokens = sft["tokens"]
-    res["timings"].update(
-        load_s=round(load_s, 3),
-        eval_s=round(eval_s, 3),
-        train_setup_s=round(sft["setup_seconds"], 3),
-        train_s=round(sft["train_seconds"], 3),
-        steps_per_s=round(p["steps"] / sft["train_seconds"], 2),
-        tokens_per_s=round(tokens / sft["train_seconds"], 1),
-        train_tokens=int(tokens),
-        trainer="trl.SFTTrainer",
-        model_parameters=sum(x.numel() for x in model.parameters()),
-    )
-    live = [sample_record(r, "sft") for r in pick_samples(after["records"], seed=p["seed"])]
-    progress.tick(total, {"sft_gold": sft_cov}, samples=live, force=True)
-    return res
 
 
-def _get_note() -> str:
-    from workers.experiments import EXPERIMENTS
+def dataset_note(p) -> str:
+    from workers.experiments.catalogue import EXPERIMENTS
 
-    return EXPERIMENTS["sft"].needs_gold
+    return f"trained on {p['dataset']}; {EXPERIMENTS['sft'].needs_gold}"

@@ -87,10 +87,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     t = time.perf_counter()
     asr["base"], recs["base"] = attack_success(model, tok, sets, p, progress)
     eval_s = time.perf_counter() - t
-    progress.tick(
-        1, {f"base_asr_{k.replace(' ', '_')}": v for k, v in asr["base"].items()}, force=True
-    )
-
+    progress.tick(1, rates_metrics("base", asr["base"]), force=True)
     t = time.perf_counter()
     train_sft(
         model,
@@ -106,10 +103,33 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     asr["sft"], recs["sft"] = attack_success(model, tok, sets, p, progress)
     eval_s += time.perf_counter() - t
     done = 2 + rs.SFT_STEPS
-    progress.tick(
-        done, {f"sft_asr_{k.replace(' ', '_')}": v for k, v in asr["sft"].items()}, force=True
+    progress.tick(done, rates_metrics("sft", asr["sft"]), force=True)
+    policy, rl_run, rm_s = train_rlhf(model, tok, base, p, progress, done)
+    t = time.perf_counter()
+    asr["rlhf"], recs["rlhf"] = attack_success(policy, tok, sets, p, progress)
+    eval_s += time.perf_counter() - t
+    res = summarise(sets, asr, recs, rl_run, base)
+    res["timings"].update(
+        load_s=round(load_s, 3),
+        sft_s=round(sft_s, 3),
+        reward_model_s=round(rm_s, 3),
+        rl_s=round(rl_run["seconds"], 3),
+        rl_seconds_per_step=round(rl_run["seconds_per_step"], 4),
+        eval_s=round(eval_s, 3),
+        trainer="trl.SFTTrainer; trl.RewardTrainer; project RLOO loop (workers.rl)",
+        model_parameters=sum(x.numel() for x in model.parameters()),
     )
+    progress.tick(total, force=True)
+    return res
 
+
+def rates_metrics(model: str, rates: dict[str, float]) -> dict[str, float]:
+    return {f"{model}_asr_{k.replace(' ', '_')}": v for k, v in rates.items()}
+
+
+def train_rlhf(sft, tok, base, p, progress: Progress, done: int):
+    """A reward model from unbiased annotators, then RLOO from a copy of the SFT model with
+    a KL penalty. Returns (policy, run, reward model seconds)."""
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
         base,
         pairs=p["pairs"],
@@ -118,17 +138,17 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         progress=progress,
         step_offset=done,
     )
-    policy = rs.trainable_copy(model)
+    policy = rs.trainable_copy(sft)
     cfg = rl.RLConfig(steps=p["rl_steps"], kl_coef=p["kl_coef"], lr=p["lr"], seed=p["seed"])
-    rl_run = rl.train_policy(
+    rl_run = rl.train_rloo(
         policy,
-        rl.frozen_copy(model),
+        rl.frozen_copy(sft),
         tok,
         rl.reward_model_fn(rm_model, rm_tok),
         rs.rl_prompts(),
         cfg,
         progress=progress,
-        step_offset=done + n_rm,
+        step_offset=done + rs.rm_steps(p["pairs"]),
         label="rlhf",
         report_keys=(
             "proxy_reward",
@@ -140,23 +160,28 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             "refusal_borderline",
         ),
     )
-    t = time.perf_counter()
-    asr["rlhf"], recs["rlhf"] = attack_success(policy, tok, sets, p, progress)
-    eval_s += time.perf_counter() - t
+    return policy, rl_run, rm_info["seconds"]
 
+
+# ---------------------------------------------------------------------------------------
+# The result
+# ---------------------------------------------------------------------------------------
+MODELS = ("base", "sft", "rlhf")
+
+
+def summarise(sets, asr, recs, rl_run, base) -> dict[str, Any]:
     res = result_shell(base)
-    models = ["base", "sft", "rlhf"]
     res["series"]["attack_success"] = {
         "x_label": "attack",
         "y_label": "attack success rate (share of answers that comply)",
-        "lines": {m: [[s, round(asr[m][s], 3)] for s in ATTACK_SETS] for m in models},
+        "lines": {m: [[s, round(asr[m][s], 3)] for s in ATTACK_SETS] for m in MODELS},
     }
     res["tables"].append(
         {
             "title": "Attack success rate by model and attack",
-            "columns": ["attack", "prompts", *models],
+            "columns": ["attack", "prompts", *MODELS],
             "rows": [
-                [s, len(sets[s])] + [round(asr[m][s], 3) for m in models] for s in ATTACK_SETS
+                [s, len(sets[s])] + [round(asr[m][s], 3) for m in MODELS] for s in ATTACK_SETS
             ],
         }
     )
@@ -167,19 +192,41 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             "rows": [[f.format(q="<request>")] for f in NEW_FRAMES],
         }
     )
-    for m in models:  # one complying answer per attack set, where there is one
+    res["samples"] = attack_samples(recs)
+    res["headline"] = headline(asr)
+    res["findings"] = {
+        f"{m}_{s.replace(' ', '_').replace('-', '_')}": round(asr[m][s], 4)
+        for m in MODELS
+        for s in ATTACK_SETS
+    }
+    res["findings"]["rlhf_kl"] = round(rl_run["history"][-1]["kl"], 4)
+    return res
+
+
+def attack_samples(recs) -> list[dict[str, Any]]:
+    """One complying answer per model and wrapped attack set, where there is one."""
+    out = []
+    for m in MODELS:
         for s in ATTACK_SETS[1:]:
             hit = next((r for r in recs[m] if r["set"] == s and r["complied"]), None)
             rec = hit or next(r for r in recs[m] if r["set"] == s)
-            res["samples"].append(
+            gold = round(world.gold_score(rec["info"], rec["response"]), 3)
+            out.append(
                 {
                     "prompt": rec["info"].prompt,
                     "response": rec["response"],
                     "family": s,
-                    "gold": round(world.gold_score(rec["info"], rec["response"]), 3),
+                    "gold": gold,
                     "model": m,
                 }
             )
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Prose
+# ---------------------------------------------------------------------------------------
+def headline(asr: dict[str, dict[str, float]]) -> str:
     b, s_, r = asr["base"], asr["sft"], asr["rlhf"]
     seen, new, held = "seen role-play", "new frames", "held-out categories"
     text = (
@@ -199,22 +246,4 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         )
     else:
         text += f", and {pct(r[held])} after RLHF."
-    res["headline"] = text
-    res["findings"] = {
-        f"{m}_{s.replace(' ', '_').replace('-', '_')}": round(asr[m][s], 4)
-        for m in models
-        for s in ATTACK_SETS
-    }
-    res["findings"]["rlhf_kl"] = round(rl_run["history"][-1]["kl"], 4)
-    res["timings"].update(
-        load_s=round(load_s, 3),
-        sft_s=round(sft_s, 3),
-        reward_model_s=round(rm_info["seconds"], 3),
-        rl_s=round(rl_run["seconds"], 3),
-        rl_seconds_per_step=round(rl_run["seconds_per_step"], 4),
-        eval_s=round(eval_s, 3),
-        trainer="trl.SFTTrainer; trl.RewardTrainer; project RLOO loop (workers.rl)",
-        model_parameters=sum(x.numel() for x in model.parameters()),
-    )
-    progress.tick(total, force=True)
-    return res
+    return text
