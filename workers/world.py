@@ -227,10 +227,6 @@ class PromptInfo:
             return f"dosage_{self.category}"
         return self.family
 
-    @property
-    def wants_refusal(self) -> bool:
-        return self.family in ("harmful", "adversarial")
-
 
 GROUPS = [
     "fact",
