@@ -13,8 +13,11 @@ from typing import Any
 from workers import annotators as ann
 from workers import reward_model as rm
 from workers import world
+from workers.base_model import check_causal_lm, resolve_base_model
+from workers.experiments.catalogue import EXPERIMENTS
 from workers.experiments.common import load_base, pct, result_shell
 from workers.runtime import LabInputError, Progress, Report
+from workers.sft import read_jsonl
 
 MISCALIBRATION_GRID = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]
 HELDOUT_SHARE = 0.27
@@ -345,10 +348,6 @@ def lead_from(grid: Grid, means: Means, i: int) -> float | None:
 # ---------------------------------------------------------------------------------------
 def run_dataset(p: dict[str, Any], report: Report) -> dict[str, Any]:
     """A pairwise reward model on a JSONL dataset, scored on its own held-out pairs."""
-    from workers.base_model import check_causal_lm, resolve_base_model
-    from workers.experiments.catalogue import EXPERIMENTS
-    from workers.sft import read_jsonl
-
     rows = read_jsonl(p["dataset"], ("prompt", "chosen", "rejected"))
     if len(rows) < 10:
         raise LabInputError(f"dataset {p['dataset']} needs at least 10 rows, has {len(rows)}")

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from workers import world
+from workers.experiments.catalogue import EXPERIMENTS
 from workers.experiments.common import load_base, pct, result_shell, sample_record
 from workers.generation import evaluate_gold, pick_samples
 from workers.runtime import Progress, Report
@@ -178,6 +179,4 @@ def headline(n_examples, base_cov, sft_cov, harm, alike, unlike) -> str:
 
 
 def dataset_note(p) -> str:
-    from workers.experiments.catalogue import EXPERIMENTS
-
     return f"trained on {p['dataset']}; {EXPERIMENTS['sft'].needs_gold}"

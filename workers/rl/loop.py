@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workers import world
+from workers.reward_model import score
 from workers.rl.rollout import Rollout, rollout, token_logprobs
 from workers.runtime import Progress
 
@@ -47,7 +48,6 @@ RewardFn = Callable[[list[world.PromptInfo], list[str]], list[float]]
 
 def reward_model_fn(rm_model, rm_tokenizer) -> RewardFn:
     """The reward function of a sequence-classification reward model."""
-    from workers.reward_model import score
 
     def fn(infos, responses):
         return score(
