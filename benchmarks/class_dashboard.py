@@ -140,11 +140,11 @@ def _fill(students: int):
     # moved: the "past due, not handed in" check has work to do
     dues = DueDate.objects.bulk_create(
         [
-            DueDate(course_class=course_class, quiz=quiz, due_at=now - timedelta(days=n))
+            DueDate(course_class=course_class, item=quiz, due_at=now - timedelta(days=n))
             for n, quiz in enumerate(quizzes)
         ]
         + [
-            DueDate(course_class=course_class, lab=lab, due_at=now - timedelta(days=n + 1))
+            DueDate(course_class=course_class, item=lab, due_at=now - timedelta(days=n + 1))
             for n, lab in enumerate(labs)
         ]
     )

@@ -137,15 +137,28 @@ class DueDateOverrideInline(admin.TabularInline):
 
 @admin.register(DueDate)
 class DueDateAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "course_class", "quiz", "lab", "due_at", "override_count"]
-    list_filter = ["course_class__course", "course_class"]
-    search_fields = ["course_class__name", "quiz__title", "lab__title"]
+    """Dates are set on each class's Due dates page (one field per quiz and lab); here they
+    can be read, moved, overridden and removed."""
+
+    list_display = ["__str__", "course_class", "item_title", "due_at", "override_count"]
+    list_filter = ["course_class__course", "course_class", "content_type"]
+    search_fields = ["course_class__name"]
     date_hierarchy = "due_at"
     inlines = [DueDateOverrideInline]
-    list_select_related = ["course_class", "quiz", "lab"]
+    list_select_related = ["course_class"]
+    fields = ["course_class", "item_title", "due_at"]
+    readonly_fields = ["course_class", "item_title"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DueDate]:
-        return super().get_queryset(request).annotate(override_count=Count("overrides"))
+        queryset = super().get_queryset(request).annotate(override_count=Count("overrides"))
+        return queryset.prefetch_related("item")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="quiz or lab")
+    def item_title(self, obj: DueDate) -> str:
+        return f"{obj.kind.capitalize()}: {obj.item.title}" if obj.item else "—"
 
     @admin.display(description="overrides", ordering="override_count")
     def override_count(self, obj: DueDate) -> int:

@@ -73,11 +73,11 @@ class ClassContext:
 class Coursework:
     """One kind of work, as the app that owns it answers for it.
 
-    `kind` names both DueDate's field for an item of this kind and the item's field on a
+    Its `kind` is the model's name ("quiz", "lab"), which is also the item's field on a
     hand-in row (an attempt's `quiz`, a run's `lab`).
     """
 
-    kind: str
+    model: type[Model]  # Quiz, Lab: what a DueDate's item is for this kind
     order: int
     datable: Callable[[int], QuerySet]  # course id -> what a class can set dates for
     visible: Callable[[AbstractBaseUser, Course], QuerySet]  # what this student can open
@@ -87,6 +87,10 @@ class Coursework:
     dashboard: Callable[[ClassContext], Panel]
     # Mean percent per student (None: nothing graded yet), for "falling behind".
     mean_scores: Callable[[int, QuerySet], dict[int, float | None]] | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.model._meta.model_name
 
 
 _REGISTRY: dict[str, Coursework] = {}
@@ -99,6 +103,13 @@ def register_coursework(work: Coursework) -> None:
 def coursework() -> list[Coursework]:
     """Every registered kind, in page order (quizzes before labs)."""
     return sorted(_REGISTRY.values(), key=lambda work: work.order)
+
+
+def work_of(kind: str) -> Coursework:
+    """The registered kind of course work called `kind` (LookupError when none is)."""
+    if kind not in _REGISTRY:
+        raise LookupError(f"{kind} is not a registered kind of course work")
+    return _REGISTRY[kind]
 
 
 def kind_of(item: Model) -> str:

@@ -141,7 +141,7 @@ def _missing_work(enrollments, students, *, now) -> dict[int, int]:
     if not enrollments:
         return {}
     course_class_id = enrollments[0].course_class_id
-    dues = list(DueDate.objects.filter(course_class_id=course_class_id))
+    dues = list(DueDate.objects.with_kind().filter(course_class_id=course_class_id))
     if not dues:
         return {}
     by_section: dict[tuple[int, int], datetime] = {}
@@ -153,7 +153,8 @@ def _missing_work(enrollments, students, *, now) -> dict[int, int]:
             by_section[(row.due_date_id, row.section_id)] = row.due_at
     handed_in: set[tuple[str, int, int]] = set()
     for work in coursework():
-        rows = work.handed_in().filter(user__in=students, **{f"{work.kind}__due_dates__in": dues})
+        dated = [due.item_id for due in dues if due.kind == work.kind]
+        rows = work.handed_in().filter(user__in=students, **{f"{work.kind}_id__in": dated})
         handed_in.update(
             (work.kind, user, item) for user, item in rows.values_list("user", work.kind)
         )

@@ -152,7 +152,7 @@ class DueOverrideForm(PlainLabelsForm):
 
     def __init__(self, *args, course_class, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["due_date"].queryset = course_class.due_dates.select_related("quiz", "lab")
+        self.fields["due_date"].queryset = course_class.due_dates.prefetch_related("item")
         self.fields["due_date"].label_from_instance = lambda due: due.item.title
         self.fields["section"].queryset = course_class.sections.all()
         self.fields["section"].label_from_instance = lambda section: section.name

@@ -6,6 +6,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -158,61 +160,65 @@ class GraderAssignment(models.Model):
         return f"{self.grader} grades {self.section}"
 
 
+class DueDateQuerySet(models.QuerySet):
+    def of_kind(self, model: type[models.Model]) -> DueDateQuerySet:
+        """The dates for items of one model (quizzes, labs): a join, no query of its own."""
+        meta = model._meta
+        return self.filter(
+            content_type__app_label=meta.app_label, content_type__model=meta.model_name
+        )
+
+    def for_item(self, item: models.Model) -> DueDateQuerySet:
+        return self.of_kind(type(item)).filter(object_id=item.pk)
+
+    def with_kind(self) -> DueDateQuerySet:
+        """Each date's `kind` read in the same query (a join on its content type)."""
+        return self.annotate(item_kind=models.F("content_type__model"))
+
+
 class DueDate(models.Model):
-    """When a quiz or a lab is due for a class. Overrides move it for a section or for
-    one student (cohorts.selectors.due_for_student picks the one that applies)."""
+    """When an item of course work (a quiz, a lab) is due for a class. Overrides move it for
+    a section or for one student (cohorts.selectors.due_for_student picks the one that
+    applies). The item is generic: cohorts sits below the apps that own the work, which
+    register with cohorts.coursework and declare a GenericRelation back to their dates
+    (deleting a quiz deletes its dates)."""
 
     course_class = models.ForeignKey(
         CourseClass, on_delete=models.CASCADE, related_name="due_dates"
     )
-    quiz = models.ForeignKey(
-        "quizzes.Quiz", on_delete=models.CASCADE, null=True, blank=True, related_name="due_dates"
-    )
-    lab = models.ForeignKey(
-        "labs.Lab", on_delete=models.CASCADE, null=True, blank=True, related_name="due_dates"
-    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
     due_at = models.DateTimeField()
+
+    objects = DueDateQuerySet.as_manager()
 
     class Meta:
         ordering = ["course_class", "due_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(quiz__isnull=False, lab__isnull=True)
-                | models.Q(quiz__isnull=True, lab__isnull=False),
-                name="due_date_for_a_quiz_or_a_lab",
-            ),
             models.UniqueConstraint(
-                fields=["course_class", "quiz"],
-                condition=models.Q(quiz__isnull=False),
-                name="one_due_date_per_quiz_in_class",
-            ),
-            models.UniqueConstraint(
-                fields=["course_class", "lab"],
-                condition=models.Q(lab__isnull=False),
-                name="one_due_date_per_lab_in_class",
+                fields=["course_class", "content_type", "object_id"],
+                name="one_due_date_per_item_in_class",
             ),
         ]
-
-    KINDS = ("quiz", "lab")  # the kinds of course work a date is for (cohorts.coursework)
 
     def __str__(self) -> str:
         return f"{self.item} due {self.due_at:%Y-%m-%d %H:%M} ({self.course_class.name})"
 
     @property
     def kind(self) -> str:
-        return "quiz" if self.quiz_id else "lab"
-
-    @property
-    def item(self):
-        return self.quiz if self.quiz_id else self.lab
+        """The item's kind of course work ("quiz", "lab"): its model's name, as annotated by
+        the reads that list dates (`item_kind`), else from the content-type cache."""
+        annotated = self.__dict__.get("item_kind")
+        return annotated or ContentType.objects.get_for_id(self.content_type_id).model
 
     @property
     def item_id(self) -> int:
-        return self.quiz_id or self.lab_id
+        return self.object_id
 
     def clean(self) -> None:
-        if bool(self.quiz_id) == bool(self.lab_id):
-            raise ValidationError("Pick a quiz or a lab (one of them).")
+        if self.content_type_id is None or self.item is None:
+            raise ValidationError("Pick a quiz or a lab of the class's course.")
         if self.course_class_id and self.item.course_id != self.course_class.course_id:
             raise ValidationError("Pick a quiz or lab of the class's course.")
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cohorts.coursework import coursework, kind_of
+from cohorts.coursework import coursework
 from cohorts.models import (
     Accommodation,
     CourseClass,
@@ -107,13 +107,15 @@ def _student_due_dates(user: AbstractBaseUser, course_id: int) -> QuerySet[DueDa
     overrides = DueDateOverride.objects.filter(due_date=OuterRef("pk"))
     mine = overrides.filter(user=user)
     section = overrides.filter(section_id=Subquery(enrollment.values("section_id")[:1]))
-    return DueDate.objects.filter(
-        course_class_id=Subquery(enrollment.values("course_class_id")[:1])
-    ).annotate(
-        effective=Coalesce(
-            Subquery(mine.values("due_at")[:1]),
-            Subquery(section.values("due_at")[:1]),
-            F("due_at"),
+    return (
+        DueDate.objects.with_kind()
+        .filter(course_class_id=Subquery(enrollment.values("course_class_id")[:1]))
+        .annotate(
+            effective=Coalesce(
+                Subquery(mine.values("due_at")[:1]),
+                Subquery(section.values("due_at")[:1]),
+                F("due_at"),
+            )
         )
     )
 
@@ -131,7 +133,7 @@ def due_dates_for_student(
 def due_for_student(user: AbstractBaseUser, item: Model) -> datetime | None:
     """When `item` (a quiz or a lab) is due for this student: their own override, else
     their section's, else the class's date; None when their class sets none (one query)."""
-    rows = _student_due_dates(user, item.course_id).filter(**{kind_of(item): item})
+    rows = _student_due_dates(user, item.course_id).for_item(item)
     return rows.values_list("effective", flat=True).first()
 
 
@@ -148,21 +150,27 @@ class DueItem:
 
 def due_items_for_student(user: AbstractBaseUser, course: Course) -> list[DueItem]:
     """The course work this student can open that has a due date for them, soonest
-    first; empty for anyone in no class of the course. One query, however many."""
+    first; empty for anyone in no class of the course. One query for the dates and one
+    per kind of course work for the items, however many."""
     kinds = coursework()
     if not kinds:
         return []
     visible = Q()
     done = {}
     for work in kinds:
-        visible |= Q(**{f"{work.kind}__in": work.visible(user, course).values("pk")})
-        hand_ins = work.handed_in().filter(user=user, **{work.kind: OuterRef(f"{work.kind}_id")})
+        meta = work.model._meta
+        visible |= Q(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id__in=work.visible(user, course).values("pk"),
+        )
+        hand_ins = work.handed_in().filter(user=user, **{work.kind: OuterRef("object_id")})
         done[f"{work.kind}_done"] = Exists(hand_ins)
     rows = (
         _student_due_dates(user, course.pk)
         .filter(visible)
         .annotate(**done)
-        .select_related(*DueDate.KINDS)
+        .prefetch_related("item")  # one query per kind of course work
         .order_by("effective", "id")
     )
     now = timezone.now()

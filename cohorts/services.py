@@ -7,11 +7,13 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from cohorts import roster
+from cohorts.coursework import work_of
 from cohorts.models import (
     Accommodation,
     CourseClass,
@@ -245,8 +247,8 @@ def due_dates_set(
     names them and nothing is written. Returns (set, changed, cleared)."""
     CourseClass.objects.select_for_update().get(pk=course_class.pk)  # one save at a time
     existing = {
-        ("quiz", due.quiz_id) if due.quiz_id else ("lab", due.lab_id): due
-        for due in course_class.due_dates.annotate(override_count=Count("overrides"))
+        (due.kind, due.item_id): due
+        for due in course_class.due_dates.with_kind().annotate(override_count=Count("overrides"))
     }
     blocked = [
         due.item.title
@@ -267,7 +269,10 @@ def due_dates_set(
                 cleared += 1
         elif due is None:
             DueDate.objects.create(
-                course_class=course_class, due_at=due_at, **{f"{kind}_id": item_id}
+                course_class=course_class,
+                due_at=due_at,
+                content_type=ContentType.objects.get_for_model(work_of(kind).model),
+                object_id=item_id,
             )
             created += 1
         elif due.due_at != due_at:

@@ -147,7 +147,8 @@ def _due_page(request, course_class, *, dates_form=None, override_form=None, sta
         "dates_form": dates_form,
         "override_form": override_form or DueOverrideForm(course_class=course_class),
         "overrides": DueDateOverride.objects.filter(due_date__course_class=course_class)
-        .select_related("due_date__quiz", "due_date__lab", "section", "user")
+        .select_related("due_date", "section", "user")
+        .prefetch_related("due_date__item")
         .order_by("due_date__due_at", "section__name", "user__username"),
     }
     return render(request, "cohorts/due_dates.html", context, status=status)

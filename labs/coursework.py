@@ -67,7 +67,7 @@ def dashboard(board: ClassContext) -> Panel:
 
 
 LABS = Coursework(
-    kind="lab",
+    model=Lab,
     order=2,
     datable=datable,
     visible=labs_for_user,

@@ -2,6 +2,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +43,8 @@ class Lab(models.Model):
     order = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
     archived = models.BooleanField(default=False)
+    # Its due dates in classes (cohorts.DueDate): deleted with it, and filterable.
+    due_dates = GenericRelation("cohorts.DueDate")
 
     class Meta:
         ordering = ["course", "order", "id"]

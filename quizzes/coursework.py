@@ -125,7 +125,7 @@ def dashboard(board: ClassContext) -> Panel:
 
 
 QUIZZES = Coursework(
-    kind="quiz",
+    model=Quiz,
     order=1,
     datable=datable,
     visible=quizzes_for_user,

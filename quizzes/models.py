@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +54,8 @@ class Quiz(models.Model):
     order = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
     archived = models.BooleanField(default=False)
+    # Its due dates in classes (cohorts.DueDate): deleted with it, and filterable.
+    due_dates = GenericRelation("cohorts.DueDate")
 
     class Meta:
         ordering = ["course", "order", "id"]

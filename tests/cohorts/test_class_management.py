@@ -97,7 +97,7 @@ def test_a_section_with_students_or_overrides_stays_with_the_reason(
     assert "has 1 student: move them" in response.text
     student.enrollments.update(section=None)
     due = DueDate.objects.create(
-        course_class=course_class, quiz=quiz_for_due, due_at=timezone.now()
+        course_class=course_class, item=quiz_for_due, due_at=timezone.now()
     )
     DueDateOverride.objects.create(due_date=due, section=section, due_at=timezone.now())
     response = client.post(_url("section-remove", course_class, section.pk), follow=True)

@@ -126,7 +126,7 @@ def test_it_issues_a_constant_number_of_queries_whatever_the_class_size(
     from cohorts.models import DueDate, DueDateOverride
 
     quiz = built.course.quizzes.get()
-    due = DueDate.objects.create(course_class=built, quiz=quiz, due_at=timezone.now())
+    due = DueDate.objects.create(course_class=built, item=quiz, due_at=timezone.now())
     DueDateOverride.objects.create(
         due_date=due, section=built.sections.first(), due_at=timezone.now()
     )
@@ -173,8 +173,8 @@ def test_work_past_a_students_own_due_date_and_not_handed_in_puts_them_behind(bu
     now = timezone.now()
     quiz = built.course.quizzes.get()
     lab = built.course.labs.get()
-    DueDate.objects.create(course_class=built, quiz=quiz, due_at=now - timedelta(days=1))
-    lab_due = DueDate.objects.create(course_class=built, lab=lab, due_at=now - timedelta(1))
+    DueDate.objects.create(course_class=built, item=quiz, due_at=now - timedelta(days=1))
+    lab_due = DueDate.objects.create(course_class=built, item=lab, due_at=now - timedelta(1))
     DueDateOverride.objects.create(
         due_date=lab_due, section=built.sections.get(name="Mon"), due_at=now + timedelta(7)
     )

@@ -42,7 +42,7 @@ def _student(name: str, course_class, section: str | None = None):
 
 @pytest.fixture
 def due(course_class, quiz):
-    due = DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=CLASS_DUE)
+    due = DueDate.objects.create(course_class=course_class, item=quiz, due_at=CLASS_DUE)
     DueDateOverride.objects.create(
         due_date=due, section=course_class.sections.get(name="Mon"), due_at=SECTION_DUE
     )
@@ -69,7 +69,7 @@ def test_a_student_override_beats_the_sections(course_class, quiz, due):
 
 def test_another_class_of_the_course_has_its_own_dates(course_class, quiz, due):
     later = make_class(quiz.course, name="Evening class")
-    DueDate.objects.create(course_class=later, quiz=quiz, due_at=STUDENT_DUE)
+    DueDate.objects.create(course_class=later, item=quiz, due_at=STUDENT_DUE)
     user = make_user("eve", STUDENT)
     enroll(user, later)
     assert due_for_student(user, quiz) == STUDENT_DUE
@@ -84,16 +84,27 @@ def test_no_due_date_without_one_or_without_a_class(course_class, quiz):
 def test_a_lab_has_due_dates_too(course_class, quiz):
     lab = make_lab(quiz.course)
     user, _ = _student("wes", course_class, "Wed")
-    DueDate.objects.create(course_class=course_class, lab=lab, due_at=CLASS_DUE)
+    DueDate.objects.create(course_class=course_class, item=lab, due_at=CLASS_DUE)
     assert due_for_student(user, lab) == CLASS_DUE
     assert due_for_student(user, quiz) is None
 
 
-def test_a_due_date_is_for_exactly_one_quiz_or_lab(course_class, quiz):
+def test_a_due_date_is_for_one_item_and_an_item_has_one_date_per_class(course_class, quiz):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DueDate.objects.create(course_class=course_class, due_at=CLASS_DUE)
+    DueDate.objects.create(course_class=course_class, item=quiz, due_at=CLASS_DUE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DueDate.objects.create(course_class=course_class, item=quiz, due_at=STUDENT_DUE)
+
+
+def test_deleting_a_quiz_or_a_lab_deletes_its_due_dates(course_class, quiz):
     lab = make_lab(quiz.course)
-    for items in ({}, {"quiz": quiz, "lab": lab}):
-        with pytest.raises(IntegrityError), transaction.atomic():
-            DueDate.objects.create(course_class=course_class, due_at=CLASS_DUE, **items)
+    DueDate.objects.create(course_class=course_class, item=quiz, due_at=CLASS_DUE)
+    DueDate.objects.create(course_class=course_class, item=lab, due_at=CLASS_DUE)
+    quiz.delete()
+    assert [due.item for due in DueDate.objects.all()] == [lab]
+    lab.delete()
+    assert not DueDate.objects.exists()
 
 
 def test_an_override_is_for_exactly_one_section_or_student(course_class, due):
@@ -107,7 +118,7 @@ def test_an_override_is_for_exactly_one_section_or_student(course_class, due):
 def test_it_refuses_items_sections_and_students_of_another_class(course_class, due):
     other_quiz = make_quiz(course_slug="other-course")
     with pytest.raises(ValidationError, match="of the class's course"):
-        DueDate(course_class=course_class, quiz=other_quiz, due_at=CLASS_DUE).clean()
+        DueDate(course_class=course_class, item=other_quiz, due_at=CLASS_DUE).clean()
     elsewhere = make_class(other_quiz.course)
     foreign_section = Section.objects.create(course_class=elsewhere, name="X")
     with pytest.raises(ValidationError, match="section of the due date's class"):

@@ -49,7 +49,7 @@ def test_an_instructor_sets_moves_and_clears_the_class_dates(client, instructor,
 
 def test_a_section_and_a_student_override_move_the_date(client, instructor, built):
     course_class, quiz, _, section, ann = built
-    due = DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=WHEN)
+    due = DueDate.objects.create(course_class=course_class, item=quiz, due_at=WHEN)
     client.force_login(instructor)
     data = {"due_date": due.pk, "section": section.pk, "due_at": "2027-03-08T17:00"}
     assert client.post(_url(course_class, "due-override"), data).status_code == 302
@@ -74,7 +74,7 @@ def test_a_bad_override_says_what_is_wrong_and_writes_nothing(
     client, instructor, built, data, message
 ):
     course_class, quiz, _, section, ann = built
-    due = DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=WHEN)
+    due = DueDate.objects.create(course_class=course_class, item=quiz, due_at=WHEN)
     values = {"section": section.pk, "student": ann.pk}
     posted = {"due_date": due.pk, "due_at": "2027-03-08T17:00"}
     posted.update({key: values.get(value, value) for key, value in data.items()})
@@ -88,7 +88,7 @@ def test_a_bad_override_says_what_is_wrong_and_writes_nothing(
 
 def test_a_student_of_another_class_cannot_be_given_an_override(client, instructor, built):
     course_class, quiz, _, _, _ = built
-    due = DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=WHEN)
+    due = DueDate.objects.create(course_class=course_class, item=quiz, due_at=WHEN)
     stranger = make_user("stranger", STUDENT)
     enroll(stranger, make_class(course_class.course, name="Other"))
     client.force_login(instructor)
@@ -99,7 +99,7 @@ def test_a_student_of_another_class_cannot_be_given_an_override(client, instruct
 
 def test_a_date_with_overrides_is_not_cleared_and_the_page_says_why(client, instructor, built):
     course_class, quiz, lab, section, _ = built
-    due = DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=WHEN)
+    due = DueDate.objects.create(course_class=course_class, item=quiz, due_at=WHEN)
     DueDateOverride.objects.create(due_date=due, section=section, due_at=LATER)
     client.force_login(instructor)
     response = client.post(_url(course_class), {f"quiz-{quiz.pk}": "", f"lab-{lab.pk}": ""})
@@ -118,7 +118,7 @@ def test_a_bad_date_is_refused_and_nothing_is_saved(client, instructor, built):
 
 def test_an_archived_classs_dates_are_read_only(client, instructor, built):
     course_class, quiz, lab, section, _ = built
-    due = DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=WHEN)
+    due = DueDate.objects.create(course_class=course_class, item=quiz, due_at=WHEN)
     override = DueDateOverride.objects.create(due_date=due, section=section, due_at=LATER)
     course_class.archived = True
     course_class.save()

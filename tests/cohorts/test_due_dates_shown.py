@@ -51,8 +51,8 @@ def dates(course_class, quiz, lab):
     """The quiz and the lab are due on CLASS_DUE, moved to SECTION_DUE for Mon."""
     mon = course_class.sections.get(name="Mon")
     rows = []
-    for item in ({"quiz": quiz}, {"lab": lab}):
-        due = DueDate.objects.create(course_class=course_class, due_at=CLASS_DUE, **item)
+    for item in (quiz, lab):
+        due = DueDate.objects.create(course_class=course_class, item=item, due_at=CLASS_DUE)
         DueDateOverride.objects.create(due_date=due, section=mon, due_at=SECTION_DUE)
         rows.append(due)
     return rows
@@ -144,8 +144,8 @@ def test_the_course_wide_selector_agrees_with_the_one_item_selector_for_every_st
 def test_the_course_page_lists_due_work_soonest_first_and_marks_what_is_overdue(
     client, course_class, quiz, lab
 ):
-    DueDate.objects.create(course_class=course_class, lab=lab, due_at=CLASS_DUE)
-    DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=NOW - timedelta(hours=2))
+    DueDate.objects.create(course_class=course_class, item=lab, due_at=CLASS_DUE)
+    DueDate.objects.create(course_class=course_class, item=quiz, due_at=NOW - timedelta(hours=2))
     client.force_login(_student("wes", course_class, "Wed"))
     text = client.get(reverse("course:detail", args=[quiz.course.slug])).text
     due_list = text[text.index('id="due-heading"') :]
@@ -154,7 +154,7 @@ def test_the_course_page_lists_due_work_soonest_first_and_marks_what_is_overdue(
 
 
 def test_a_submitted_quiz_is_no_longer_overdue(client, course_class, quiz):
-    DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=NOW - timedelta(hours=2))
+    DueDate.objects.create(course_class=course_class, item=quiz, due_at=NOW - timedelta(hours=2))
     user = _student("wes", course_class, "Wed")
     quiz_services.attempt_submit(attempt=quiz_services.attempt_start(user=user, quiz=quiz))
     client.force_login(user)
@@ -179,7 +179,7 @@ def test_the_course_page_reads_due_dates_in_the_same_number_of_queries_for_1_or_
     def add_dates(chosen):
         for n, quiz in enumerate(chosen):
             due = DueDate.objects.create(
-                course_class=course_class, quiz=quiz, due_at=CLASS_DUE + timedelta(hours=n)
+                course_class=course_class, item=quiz, due_at=CLASS_DUE + timedelta(hours=n)
             )
             DueDateOverride.objects.create(due_date=due, section=mon, due_at=SECTION_DUE)
             DueDateOverride.objects.create(due_date=due, user=user, due_at=STUDENT_DUE)

@@ -46,7 +46,7 @@ def built(db):
     GraderAssignment.objects.create(section=mon, grader=make_user("gina", GRADER))
     GraderAssignment.objects.create(section=wed, grader=make_user("walt", GRADER))
     now = timezone.now()
-    due = DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=now - timedelta(2))
+    due = DueDate.objects.create(course_class=course_class, item=quiz, due_at=now - timedelta(2))
     DueDateOverride.objects.create(due_date=due, user=ann, due_at=now - timedelta(days=1))
     lessons = list(Lesson.objects.filter(course=quiz.course).order_by("module__order", "order"))
     for lesson in lessons[:2]:

@@ -13,7 +13,7 @@ from labs.models import LabRun
 
 def _due(lab, when) -> DueDate:
     course_class = CourseClass.objects.get(course=lab.course)
-    return DueDate.objects.create(course_class=course_class, lab=lab, due_at=when)
+    return DueDate.objects.create(course_class=course_class, item=lab, due_at=when)
 
 
 def _run(lab, user) -> LabRun:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _due(quiz, when) -> DueDate:
     course_class = CourseClass.objects.get(course=quiz.course)
-    return DueDate.objects.create(course_class=course_class, quiz=quiz, due_at=when)
+    return DueDate.objects.create(course_class=course_class, item=quiz, due_at=when)
 
 
 def _submit(client, attempt, quiz):
