@@ -110,11 +110,3 @@ def work_of(kind: str) -> Coursework:
     if kind not in _REGISTRY:
         raise LookupError(f"{kind} is not a registered kind of course work")
     return _REGISTRY[kind]
-
-
-def kind_of(item: Model) -> str:
-    """The registered kind of an item ("quiz" for a Quiz)."""
-    kind = item._meta.model_name
-    if kind not in _REGISTRY:
-        raise LookupError(f"{kind} is not a registered kind of course work")
-    return kind
