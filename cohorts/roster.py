@@ -109,6 +109,14 @@ def decode_roster(data: bytes) -> str:
 
 def parse_roster(text: str) -> list[RosterRow]:
     """Rows of the file with per-row problems marked; RosterRefused if the file is unusable."""
+    if "\x00" in text:
+        # The database cannot store it, and the preview's text could not come back to be
+        # applied: refuse the file here, where the instructor can still fix it.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise RosterRefused(
+            f"Line {line} of the file contains a NUL character (U+0000), which the site cannot "
+            "store. Remove it (save the file again from your spreadsheet) and upload again."
+        )
     try:
         records = [
             (number, cells)

@@ -20,8 +20,8 @@ urlpatterns = [
         views.class_labels_train,
         name="class-labels-train",
     ),
-    path("classes/<int:class_id>/runs/", views.class_runs, name="class-runs"),
-    path("labs/runs/<int:run_id>/", views.run_detail, name="run"),
-    path("labs/runs/<int:run_id>/cancel/", views.run_cancel, name="run-cancel"),
-    path("labs/runs/<int:run_id>/result.json", views.run_result, name="run-result"),
+    path("classes/<id:class_id>/runs/", views.class_runs, name="class-runs"),
+    path("labs/runs/<id:run_id>/", views.run_detail, name="run"),
+    path("labs/runs/<id:run_id>/cancel/", views.run_cancel, name="run-cancel"),
+    path("labs/runs/<id:run_id>/result.json", views.run_result, name="run-result"),
 ]

@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseStopPolling
 from cohorts.access import get_class_for_staff
 from cohorts.selectors import class_sections, due_for_student
 from course.access import can_author, get_course_for_user, sees_work_of
+from course.ids import parse_id
 from labs import selectors, services
 from labs.charts import compare_charts, run_charts
 from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
@@ -163,7 +164,7 @@ def run_result(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 def compare(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpResponse:
     lab = _get_lab_for_user(request.user, course_slug, lab_slug)
-    ids = [int(value) for value in request.GET.getlist("runs") if value.isdigit()]
+    ids = {parse_id(value) for value in request.GET.getlist("runs")} - {None}
     runs = list(
         LabRun.objects.filter(
             lab=lab, user=request.user, pk__in=ids, status=LabRun.Status.SUCCEEDED
@@ -189,7 +190,10 @@ def label_pairs(request: HttpRequest, course_slug: str) -> HttpResponse:
     """A student compares two responses and picks the better one (or a tie)."""
     course = get_course_for_user(request.user, course_slug, write=request.method == "POST")
     if request.method == "POST":
-        pair = get_object_or_404(PreferencePair, course=course, pk=request.POST.get("pair") or 0)
+        pair_id = parse_id(request.POST.get("pair"))
+        if pair_id is None:
+            raise Http404("No such pair.")
+        pair = get_object_or_404(PreferencePair, course=course, pk=pair_id)
         choice = request.POST.get("choice", "")
         if choice not in PreferenceLabel.Choice.values:
             messages.error(request, "Pick response A, response B, or “about the same”.")

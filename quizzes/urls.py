@@ -11,12 +11,12 @@ urlpatterns = [
         views.attempt_start,
         name="start",
     ),
-    path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
-    path("attempts/<int:attempt_id>/autosave/", views.attempt_autosave, name="autosave"),
+    path("attempts/<id:attempt_id>/", views.attempt_page, name="attempt"),
+    path("attempts/<id:attempt_id>/autosave/", views.attempt_autosave, name="autosave"),
     path(
-        "attempts/<int:attempt_id>/questions/<int:question_id>/check/",
+        "attempts/<id:attempt_id>/questions/<id:question_id>/check/",
         views.attempt_check,
         name="check",
     ),
-    path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="submit"),
+    path("attempts/<id:attempt_id>/submit/", views.attempt_submit, name="submit"),
 ]

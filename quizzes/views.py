@@ -71,8 +71,8 @@ def answers_from_form(data: QueryDict, attempt: Attempt) -> services.Answers:
     answers: services.Answers = {}
     for question_id, kind in kinds.items():
         revision = data.get(f"rev-{question_id}")
-        if revision is None or not revision.isdigit():
-            continue  # not on the form that was posted
+        if revision is None or not (revision.isascii() and revision.isdigit()):
+            continue  # not on the form that was posted ("²" is a digit to isdigit, not to int)
         name = f"q-{question_id}"
         if kind == QuestionKind.MULTIPLE:
             answer = {"choices": sorted(set(data.getlist(name)))}
