@@ -109,8 +109,9 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
 
 
 def total_steps(p, weights, seeds, rl_weights) -> int:
-    """Features (2), a probe per weight and seed, the scenario's reward models, and with the
-    RL option SFT plus a reward model and an RL run per weight."""
+    """The run's progress total: 2 (the features), one step per probe fit (weight x seed),
+    the scenario's reward models, and with the RL option the SFT steps plus a reward model
+    and an RL run per weight."""
     rm_steps = finetune_steps(p["pairs"])
     scenario_steps = 2 * rm_steps + 1 if p["scenario_rm"] == "finetune" else len(seeds)
     rl_total = rs.SFT_STEPS + len(rl_weights) * (p["rl_steps"] + rm_steps) if rl_weights else 0

@@ -121,10 +121,11 @@ def run_steps(
 
     Each step reports (through ``progress``) ``proxy_reward``, ``gold``, ``kl`` (mean summed
     log-ratio to the reference, sequence level), ``response_length`` (tokens with eos) and
-    ``refusal_<family>`` rates, names prefixed by ``prefix``; samples every
-    ``cfg.sample_every`` steps (only ``report_keys`` when given), their model named
-    ``label`` (default ``algorithm``). Returns the history (one dict per step), samples and
-    timings."""
+    ``refusal_<family>`` rates plus the update's own metrics (only ``report_keys`` when
+    given), names prefixed by ``prefix``, at step ``step_offset + step``; three samples at
+    the first and last step and every ``cfg.sample_every`` steps, their model named
+    ``label`` (default ``algorithm``) and the step. Returns the history (every metric of
+    every step), the samples and timings."""
     progress = progress or Progress(None, cfg.steps)
     by_group: dict[str, list[world.PromptInfo]] = defaultdict(list)
     for info in prompts:
