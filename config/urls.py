@@ -4,8 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cohorts.forms import PasswordResetForm, SetPasswordForm
+from config import health
+from config.throttling import PasswordResetView
 
 urlpatterns = [
+    path("healthz/", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",
@@ -15,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetView.as_view(
             form_class=PasswordResetForm,
             subject_template_name="registration/password_reset_subject.txt",
             email_template_name="registration/password_reset_email.txt",

@@ -9,6 +9,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the password-reset throttle counts there."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 class FixtureClass:
     """The class of the `course` fixtures: the `student` fixtures are enrolled in it, whatever
     order pytest makes them in. Courses made with make_course() have no students; a test

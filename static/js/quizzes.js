@@ -26,6 +26,19 @@
     });
     return JSON.stringify(pairs);
   }
+  // Submitting is final: ask first (a data attribute, not an inline onclick, which the
+  // Content-Security-Policy refuses).
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  });
+  // An answer the server refused (a 400 says why, as text): show it where "Saved at" goes.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var status = document.getElementById("save-status");
+    if (event.detail.elt !== form || !status || event.detail.xhr.status !== 400) return;
+    status.textContent = "Not saved: " + event.detail.xhr.responseText;
+    status.classList.add("error");
+  });
   var saved = answers(true), sending = saved;
   function dirty() { return answers(false) !== saved; }
   document.body.addEventListener("htmx:beforeRequest", function (event) {
