@@ -129,11 +129,13 @@ DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _DEFAULT_D
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets a Celery worker write progress while the web server reads and writes;
-    # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
+    # IMMEDIATE transactions take the write lock up front instead of failing mid-way, and
+    # a writer waits up to SQLITE_BUSY_TIMEOUT seconds for it (sqlite's busy timeout)
+    # instead of failing at once with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
     }
     # A file (not memory), so a live server thread and a worker process can share it; one
     # per test process, so two test runs on one machine never share a database.
