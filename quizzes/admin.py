@@ -1,6 +1,10 @@
-"""Authoring quizzes in the Django admin, and importing GIFT / Aiken question files."""
+"""Authoring quizzes in the Django admin; importing question files (GIFT, Aiken, Moodle XML,
+Canvas QTI) with a preview, and exporting quizzes as GIFT or Moodle XML."""
 
 from __future__ import annotations
+
+import base64
+import secrets
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,10 +14,15 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from course.models import Course, Lesson, slug_validator
+from quizzes.gift import write_gift
 from quizzes.grading import rubric_points
 from quizzes.models import CHOICE_KINDS, Attempt, Choice, Question, QuestionKind, Quiz, Response
-from quizzes.question_files import QuestionFileError, parse_question_file
-from quizzes.services import quiz_import_questions
+from quizzes.moodle_xml import write_moodle_xml
+from quizzes.question_files import FORMATS, QuestionFileError, read_question_file
+from quizzes.question_parsing import MAX_TEXT_BYTES, MAX_ZIP_BYTES
+from quizzes.question_text import plain_words
+from quizzes.selectors import quizzes_as_bundle
+from quizzes.services import QuestionImport, quiz_import_questions
 
 
 class QuestionInline(admin.TabularInline):
@@ -67,6 +76,7 @@ class QuizAdmin(admin.ModelAdmin):
     search_fields = ["title", "key", "intro"]
     inlines = [QuestionInline]
     change_list_template = "admin/quizzes/quiz/change_list.html"
+    actions = ["export_gift", "export_moodle_xml"]
 
     def get_urls(self):
         urls = [
@@ -79,25 +89,74 @@ class QuizAdmin(admin.ModelAdmin):
         return urls + super().get_urls()
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload, then a preview of what will be created and what is refused, then
+        Apply: the file is parsed again from the session and imported in one transaction."""
         if not self.has_add_permission(request):
             raise PermissionDenied
+        if request.method == "POST" and request.POST.get("apply"):
+            return self._import_apply(request)
         form = QuestionImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            report = form.save()
-            if report is not None:
-                self.message_user(
-                    request,
-                    f"Imported {report.added} question(s) into “{report.quiz}”.",
-                    messages.SUCCESS,
-                )
-                return redirect(reverse("admin:quizzes_quiz_change", args=[report.quiz.pk]))
         context = {
             **self.admin_site.each_context(request),
             "form": form,
-            "title": "Import questions (GIFT or Aiken)",
+            "title": "Import questions (GIFT, Aiken, Moodle XML, Canvas QTI)",
             "opts": self.model._meta,
+            "limits": {
+                "text_mb": MAX_TEXT_BYTES // 1024 // 1024,
+                "zip_mb": MAX_ZIP_BYTES // 1024 // 1024,
+            },
         }
+        if request.method == "POST" and form.is_valid():
+            token = secrets.token_urlsafe(16)
+            request.session[_IMPORT_SESSION_KEY] = {"token": token, **form.pending()}
+            context.update(preview=_import_preview(form), token=token)
         return render(request, "admin/quizzes/quiz/import.html", context)
+
+    def _import_apply(self, request: HttpRequest) -> HttpResponse:
+        pending = request.session.get(_IMPORT_SESSION_KEY) or {}
+        if not pending or pending.get("token") != request.POST.get("token"):
+            self.message_user(
+                request,
+                "That preview has expired (or was replaced); upload the file again.",
+                messages.WARNING,
+            )
+            return redirect(reverse("admin:quizzes_quiz_import"))
+        del request.session[_IMPORT_SESSION_KEY]
+        try:
+            report = QuestionImportForm.apply(pending)
+        except (QuestionFileError, Course.DoesNotExist, Lesson.DoesNotExist) as error:
+            self.message_user(request, f"Nothing imported. {error}", messages.ERROR)
+            return redirect(reverse("admin:quizzes_quiz_import"))
+        verb = "Created" if report.created_quiz else "Added to"
+        self.message_user(
+            request,
+            f"Imported {report.added} question(s). {verb} “{report.quiz}”.",
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:quizzes_quiz_change", args=[report.quiz.pk]))
+
+    @admin.action(description="Export the selected quizzes as GIFT (Moodle)")
+    def export_gift(self, request: HttpRequest, queryset) -> HttpResponse:
+        return self._export(request, queryset, write_gift, "gift", "text/plain")
+
+    @admin.action(description="Export the selected quizzes as Moodle XML")
+    def export_moodle_xml(self, request: HttpRequest, queryset) -> HttpResponse:
+        return self._export(request, queryset, write_moodle_xml, "xml", "application/xml")
+
+    def _export(self, request, queryset, write, suffix: str, content_type: str) -> HttpResponse:
+        quizzes = list(
+            queryset.select_related("course", "lesson").order_by("course", "order", "id")
+        )
+        text, notes = write(quizzes_as_bundle(quizzes))
+        for note in notes:
+            self.message_user(request, f"Export: {note}", messages.WARNING)
+        name = quizzes[0].key if len(quizzes) == 1 else "quizzes"
+        response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+        return response
+
+
+_IMPORT_SESSION_KEY = "quizzes.question_import"
 
 
 class QuestionImportForm(forms.Form):
@@ -109,11 +168,19 @@ class QuestionImportForm(forms.Form):
     )
     title = forms.CharField(max_length=200, required=False, help_text="For a new quiz.")
     lesson = forms.ModelChoiceField(Lesson.objects.all(), required=False)
-    file = forms.FileField(help_text=".gift, .aiken or .txt (Aiken), UTF-8")
+    file_format = forms.ChoiceField(
+        label="Format",
+        choices=[("", "From the file (its name, else its content)"), *FORMATS.items()],
+        required=False,
+    )
+    file = forms.FileField(
+        help_text=".gift, .aiken, .txt (either, told apart by content), Moodle XML (.xml), "
+        "Canvas QTI export (.zip), UTF-8"
+    )
     skip_unsupported = forms.BooleanField(
         required=False,
         help_text="Import the rest when some questions are of a type this app lacks "
-        "(matching, missing word); they are listed by name and line either way.",
+        "(matching, Cloze, ...); they are listed by name and place either way.",
     )
 
     def clean(self):
@@ -124,30 +191,88 @@ class QuestionImportForm(forms.Form):
             self.add_error("lesson", "This lesson belongs to another course.")
         if upload is None:
             return cleaned
-        try:
-            text = upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            self.add_error("file", "The file is not UTF-8 text.")
+        limit = max(MAX_TEXT_BYTES, MAX_ZIP_BYTES)
+        if upload.size > limit:
+            self.add_error(
+                "file",
+                f"Nothing imported. The file is {upload.size / 1024 / 1024:.1f} MB; the limit "
+                f"is {MAX_TEXT_BYTES // 1024 // 1024} MB for a text or XML file and "
+                f"{MAX_ZIP_BYTES // 1024 // 1024} MB for a zip. Split the question bank.",
+            )
             return cleaned
+        data = upload.read(limit + 1)
         try:
-            parsed = parse_question_file(
-                text, upload.name, allow_unsupported=cleaned.get("skip_unsupported", False)
+            parsed = read_question_file(
+                data,
+                upload.name,
+                file_format=cleaned.get("file_format") or None,
+                allow_unsupported=cleaned.get("skip_unsupported", False),
             )
         except QuestionFileError as error:
             self.add_error("file", f"Nothing imported. {error}")
             return cleaned
-        cleaned["parsed"] = parsed
+        cleaned["data"], cleaned["parsed"] = data, parsed
         return cleaned
 
-    def save(self):
+    def pending(self) -> dict:
+        """What Apply needs, kept in the session between the preview and Apply."""
         data = self.cleaned_data
-        return quiz_import_questions(
-            course=data["course"],
-            quiz_key=data["quiz_key"],
-            title=data.get("title", ""),
-            lesson=data.get("lesson"),
-            questions=data["parsed"].questions,
+        return {
+            "course": data["course"].pk,
+            "quiz_key": data["quiz_key"],
+            "title": data.get("title", ""),
+            "lesson": data["lesson"].pk if data.get("lesson") else None,
+            "name": data["file"].name,
+            "file_format": data["parsed"].file_format,
+            "skip_unsupported": data.get("skip_unsupported", False),
+            "data": base64.b64encode(data["data"]).decode("ascii"),
+        }
+
+    @staticmethod
+    def apply(pending: dict) -> QuestionImport:
+        parsed = read_question_file(
+            base64.b64decode(pending["data"]),
+            pending["name"],
+            file_format=pending["file_format"],
+            allow_unsupported=pending["skip_unsupported"],
         )
+        course = Course.objects.get(pk=pending["course"])
+        lesson = (
+            Lesson.objects.get(pk=pending["lesson"], course=course) if pending["lesson"] else None
+        )
+        return quiz_import_questions(
+            course=course,
+            quiz_key=pending["quiz_key"],
+            title=pending["title"],
+            lesson=lesson,
+            questions=parsed.questions,
+        )
+
+
+def _import_preview(form: QuestionImportForm) -> dict:
+    data = form.cleaned_data
+    parsed = data["parsed"]
+    quiz = Quiz.objects.filter(course=data["course"], key=data["quiz_key"]).first()
+    rows = []
+    for number, question in enumerate(parsed.questions, start=1):
+        rows.append(
+            {
+                "number": number,
+                "question": question,
+                "kind": QuestionKind(question.kind).label,
+                "name": question.title or plain_words(question.prompt),
+                "answers": len(question.choices),
+            }
+        )
+    return {
+        "format": FORMATS[parsed.file_format],
+        "quiz": quiz,
+        "existing": quiz.questions.filter(archived=False).count() if quiz else 0,
+        "rows": rows,
+        "unsupported": parsed.unsupported,
+        "notes": parsed.notes,
+        "categories": parsed.categories,
+    }
 
 
 class QuestionForm(forms.ModelForm):

@@ -31,6 +31,7 @@ PART_KINDS = ("single", "multiple", "true-false", "short", "numeric", "essay")
 GRADING = ("highest", "last", "first", "average")
 FEEDBACK = ("after-submission", "after-each-question")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+QUESTION_FILES = (".gift", ".aiken", ".txt", ".xml")  # GIFT, Aiken, Moodle XML or QTI
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -42,14 +43,14 @@ def read_quizzes(folder: Path, bundle: Bundle) -> list[BundleQuiz]:
     quizzes = []
     for path in sorted(folder.iterdir()):
         file = str(path)
-        if path.suffix in (".gift", ".aiken", ".txt"):
+        if path.suffix in QUESTION_FILES:
             continue  # read through the quiz that names it in questions_from
         if path.suffix != ".yaml" or not SLUG_RE.match(path.stem):
             raise BundleError(file, None, "quiz files are named <quiz-key>.yaml")
         quiz = _read_quiz(path, file, lessons, referenced)
         quizzes.append(quiz)
     for path in sorted(folder.iterdir()):
-        if path.suffix in (".gift", ".aiken", ".txt") and path.name not in referenced:
+        if path.suffix in QUESTION_FILES and path.name not in referenced:
             raise BundleError(str(path), None, "no quiz names this file in 'questions_from'")
     return quizzes
 
@@ -104,8 +105,10 @@ def _read_quiz(path: Path, file: str, lessons: set[str], referenced: set[str]) -
 def _questions_from_file(fields: _Fields, folder: Path, referenced: set[str]):
     name = fields.text("questions_from")
     source = folder / name
-    if "/" in name or not source.is_file() or source.suffix not in (".gift", ".aiken", ".txt"):
-        raise fields.error("questions_from", f"'{name}' is not a .gift or .aiken file beside it")
+    if "/" in name or not source.is_file() or source.suffix not in QUESTION_FILES:
+        raise fields.error(
+            "questions_from", f"'{name}' is not a .gift, .aiken or .xml file beside it"
+        )
     referenced.add(name)
     try:
         return parse_question_file(_read_text(source), source.name).questions
@@ -125,7 +128,7 @@ def read_questions(items: LineList, file: str, quiz_key: str) -> list[BundleQues
     questions = []
     for index, raw in enumerate(items):
         question = _read_question(
-            raw, file, items.item_lines[index], index, PART_KINDS + ("scenario",)
+            raw, file, items.item_lines[index], index, PART_KINDS + ("scenario", "description")
         )
         for part in [question, *question.parts]:
             if part.key in seen:
@@ -207,6 +210,7 @@ _KIND_FIELDS = {
     "numeric": {"answers"},
     "essay": {"rubric", "reference_answer"},
     "scenario": {"parts"},
+    "description": set(),
 }
 
 
@@ -281,7 +285,10 @@ def _read_answers(fields: _Fields, kind: str) -> list[BundleChoice]:
             tolerance = None
         else:
             item.only("value", "tolerance", "weight", "feedback")
-            text = f"{_number(item, 'value', minimum=-1e15, maximum=1e15)}"
+            if item.data.get("value") == "*":  # any other number (Moodle's catch-all)
+                text = "*"
+            else:
+                text = f"{_number(item, 'value', minimum=-1e15, maximum=1e15)}"
             tolerance = (
                 float(_number(item, "tolerance", minimum=0, maximum=1e15))
                 if "tolerance" in item.data
@@ -329,6 +336,12 @@ def _read_rubric(fields: _Fields) -> list[dict]:
     return rubric
 
 
+def _default_points(question: BundleQuestion) -> Decimal:
+    if question.kind == "description":
+        return Decimal(0)
+    return rubric_points(question.rubric) if question.rubric else Decimal(1)
+
+
 def _plain(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -340,7 +353,7 @@ def _points(fields: _Fields, question: BundleQuestion) -> Decimal:
             raise fields.error("points", "a scenario's points are the sum of its parts")
         return total
 
-    default = rubric_points(question.rubric) if question.rubric else Decimal(1)
+    default = _default_points(question)
     if "points" not in fields.data:
         return default
     points = _number(fields, "points", minimum=0, maximum=1000)
@@ -385,8 +398,7 @@ def question_to_yaml(question: BundleQuestion) -> dict[str, Any]:
     if question.title:
         data["title"] = question.title
     data["prompt"] = question.prompt
-    default = rubric_points(question.rubric) if question.rubric else Decimal(1)
-    if question.kind != "scenario" and question.points != default:
+    if question.kind != "scenario" and question.points != _default_points(question):
         data["points"] = _plain(question.points)
     if question.kind in ("single", "multiple"):
         data["choices"] = [_choice_to_yaml(c, i) for i, c in enumerate(question.choices)]
@@ -431,7 +443,10 @@ def _choice_to_yaml(choice: BundleChoice, index: int) -> dict[str, Any]:
 
 def _answer_to_yaml(choice: BundleChoice, text_field: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    data[text_field] = choice.text if text_field == "text" else _plain(Decimal(choice.text))
+    if text_field == "text" or choice.text == "*":
+        data[text_field] = choice.text
+    else:
+        data[text_field] = _plain(Decimal(choice.text))
     if choice.tolerance is not None:
         data["tolerance"] = _plain(Decimal(str(choice.tolerance)))
     if choice.weight is not None:

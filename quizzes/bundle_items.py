@@ -1,5 +1,5 @@
-"""A quiz as files describe it (a course bundle's YAML, a GIFT or Aiken file): plain data
-that the bundle reader, the question-file parsers and the services share."""
+"""A quiz as files describe it (a course bundle's YAML; a GIFT, Aiken, Moodle XML or
+Canvas QTI file): plain data that the bundle reader, the parsers and the services share."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class BundleQuestion:
     rubric: list[dict] = field(default_factory=list)
     reference_answer: str = ""
     parts: list[BundleQuestion] = field(default_factory=list)
+    category: str = ""  # where a question file filed it (reported, not stored)
 
 
 @dataclass

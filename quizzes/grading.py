@@ -38,6 +38,35 @@ def fold_text(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+def matches_short_answer(given: str, accepted: str) -> bool:
+    """Moodle's short-answer rule: `*` in an accepted answer stands for any characters
+    (a backslashed star is a star); case, width and spacing are folded on both sides.
+
+    Stars alone need no backtracking: the pieces between them are found in order, each
+    as early as it can be, so a long answer cannot make this slow (no regex)."""
+    given = fold_text(given)
+    parts = [part.replace("\\*", "*") for part in re.split(r"(?<!\\)\*+", accepted)]
+    if len(parts) == 1:
+        return given == fold_text(parts[0])
+    first, *middle, last = (_fold_spaces(part) for part in parts)
+    first, last = first.lstrip(), last.rstrip()
+    if len(given) < len(first) + len(last):
+        return False
+    if not (given.startswith(first) and given.endswith(last)):
+        return False
+    position, end = len(first), len(given) - len(last)
+    for piece in middle:
+        found = given.find(piece, position, end)
+        if found == -1:
+            return False
+        position = found + len(piece)
+    return True
+
+
+def _fold_spaces(value: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).casefold())
+
+
 def parse_number(value: str) -> float | None:
     """A number as people type it: "1,000.5", "0,5" (decimal comma) or "2e-3"."""
     text = re.sub(r"\s+", "", value)
@@ -82,8 +111,8 @@ def grade(question, choices: Sequence, answer: dict) -> Outcome:
         return Outcome(fraction, _nonblank(c.feedback for c in choices if c.key in selected))
     if kind == QuestionKind.SHORT:
         given = fold_text(str(answer.get("text", "")))
-        for accepted in choices:
-            if given and given == fold_text(accepted.text):
+        for accepted in choices:  # the first that matches, as Moodle does
+            if given and matches_short_answer(given, accepted.text):
                 return Outcome(_answer_fraction(accepted), _nonblank([accepted.feedback]))
         return Outcome(Decimal(0), [])
     if kind == QuestionKind.NUMERIC:
@@ -92,6 +121,9 @@ def grade(question, choices: Sequence, answer: dict) -> Outcome:
             return Outcome(Decimal(0), [])
         best = None
         for accepted in sorted(choices, key=_answer_fraction, reverse=True):
+            if accepted.text.strip() == "*":  # any other number (Moodle's catch-all)
+                best = accepted
+                break
             target = float(accepted.text)
             if abs(number - target) <= (accepted.tolerance or 0) + 1e-12:
                 best = accepted

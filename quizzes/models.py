@@ -83,6 +83,7 @@ class QuestionKind(models.TextChoices):
     NUMERIC = "numeric", "Numeric"
     ESSAY = "essay", "Free text (rubric)"
     SCENARIO = "scenario", "Scenario (parts follow)"
+    DESCRIPTION = "description", "Description (text between questions, no answer)"
 
 
 CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE}
@@ -121,7 +122,16 @@ class Question(models.Model):
 
     @property
     def is_auto_graded(self) -> bool:
-        return self.kind not in (QuestionKind.ESSAY, QuestionKind.SCENARIO)
+        return self.kind not in (
+            QuestionKind.ESSAY,
+            QuestionKind.SCENARIO,
+            QuestionKind.DESCRIPTION,
+        )
+
+    @property
+    def is_answerable(self) -> bool:
+        """Whether an attempt has a response for it (not a scenario or a description)."""
+        return self.kind not in (QuestionKind.SCENARIO, QuestionKind.DESCRIPTION)
 
 
 class Choice(models.Model):

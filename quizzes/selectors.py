@@ -49,7 +49,8 @@ def lesson_quizzes_for_user(user: AbstractBaseUser, lesson: Lesson) -> list[Quiz
         quizzes.annotate(
             question_count=Count(
                 "questions",
-                filter=Q(questions__archived=False, questions__parent__isnull=True),
+                filter=Q(questions__archived=False, questions__parent__isnull=True)
+                & ~Q(questions__kind=QuestionKind.DESCRIPTION),
                 distinct=True,
             ),
             finished_count=Count(
@@ -124,17 +125,27 @@ def attempt_questions(attempt: Attempt) -> list[QuestionView]:
     responses = {r.question_id: r for r in Response.objects.filter(attempt=attempt)}
     questions = (
         Question.objects.filter(quiz_id=attempt.quiz_id, archived=False)
-        .filter(Q(pk__in=responses.keys()) | Q(kind=QuestionKind.SCENARIO))
+        .filter(
+            Q(pk__in=responses.keys())
+            | Q(kind__in=[QuestionKind.SCENARIO, QuestionKind.DESCRIPTION])
+        )
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order", "id")))
         .order_by("order", "id")
     )
     top: list[QuestionView] = []
     by_id: dict[int, QuestionView] = {}
+    numbered = 0  # descriptions are text between questions: they take no number
     for question in questions:
         response = responses.get(question.pk)
         reveal = finished or (response is not None and response.checked_at is not None)
         parent = by_id.get(question.parent_id) if question.parent_id else None
-        number = f"{len(top) + 1}" if parent is None else f"{parent.number}.{len(parent.parts) + 1}"
+        if question.kind == QuestionKind.DESCRIPTION:
+            number = ""
+        elif parent is None:
+            numbered += 1
+            number = f"{numbered}"
+        else:
+            number = f"{parent.number}.{len(parent.parts) + 1}"
         view = QuestionView(question, number, list(question.choices.all()), response, reveal)
         if reveal and response is not None and question.is_auto_graded:
             view.feedback = grading.grade(question, view.choices, response.answer).feedback
@@ -176,8 +187,16 @@ def shows_feedback_per_question(quiz: Quiz) -> bool:
 
 def quizzes_snapshot(course: Course) -> list[BundleQuiz]:
     """The course's quizzes as bundle data (archived ones left out), sorted by key."""
+    quizzes = Quiz.objects.filter(course=course, archived=False).select_related("lesson")
+    snapshots = quizzes_as_bundle(sorted(quizzes, key=lambda quiz: quiz.key))
+    return [quiz for quiz in snapshots if quiz.questions]
+
+
+def quizzes_as_bundle(quizzes: list[Quiz]) -> list[BundleQuiz]:
+    """The given quizzes as bundle data, in the order given: their questions that are not
+    archived, scenario parts nested (the course export, the GIFT and Moodle XML exports)."""
     questions = (
-        Question.objects.filter(quiz__course=course, archived=False)
+        Question.objects.filter(quiz__in=quizzes, archived=False)
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order", "id")))
         .order_by("order", "id")
     )
@@ -211,7 +230,6 @@ def quizzes_snapshot(course: Course) -> list[BundleQuiz]:
                 by_id[question.parent_id].parts.append(data)
         else:
             by_quiz.setdefault(question.quiz_id, []).append(data)
-    quizzes = Quiz.objects.filter(course=course, archived=False).select_related("lesson")
     return [
         BundleQuiz(
             key=quiz.key,
@@ -225,6 +243,5 @@ def quizzes_snapshot(course: Course) -> list[BundleQuiz]:
             published=quiz.published,
             questions=by_quiz.get(quiz.pk, []),
         )
-        for quiz in sorted(quizzes, key=lambda quiz: quiz.key)
-        if by_quiz.get(quiz.pk)
+        for quiz in quizzes
     ]

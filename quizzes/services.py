@@ -181,7 +181,7 @@ def _free_key(key: str, taken: set[str]) -> str:
 def _answerable(quiz: Quiz):
     return (
         Question.objects.filter(quiz=quiz, archived=False)
-        .exclude(kind=QuestionKind.SCENARIO)
+        .exclude(kind__in=[QuestionKind.SCENARIO, QuestionKind.DESCRIPTION])
         .order_by("order", "id")
     )
 

@@ -52,6 +52,7 @@ def test_a_malformed_file_is_refused_with_the_line_of_the_problem(text, line, me
     assert error.value.line == line and message in error.value.message
 
 
-def test_an_unknown_extension_is_refused():
-    with pytest.raises(QuestionFileError, match="give a .gift or .aiken"):
-        parse_question_file(GOOD, "questions.docx")
+def test_an_unknown_extension_is_read_by_its_content_and_a_word_file_is_refused():
+    assert parse_question_file(GOOD, "questions.text").file_format == "aiken"
+    with pytest.raises(QuestionFileError, match="cannot tell the format"):
+        parse_question_file("Just prose.", "questions.docx")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes.grading import combine_attempts, fold_text, grade, parse_number
+from quizzes.grading import combine_attempts, fold_text, grade, matches_short_answer, parse_number
 from quizzes.models import Choice, Question
 
 
@@ -167,3 +167,53 @@ def test_text_folding_and_number_parsing():
 )
 def test_attempts_combine_by_the_quiz_grading_method(method, scores, expected):
     assert combine_attempts(method, scores) == expected
+
+
+@pytest.mark.parametrize(
+    ("accepted", "given", "matches"),
+    [
+        ("*", "Dog", True),
+        ("Good*", "goodheart", True),
+        ("Good*", "Bad", False),
+        ("the * law", "The  Goodhart   law", True),
+        ("the * law", "thelaw", False),
+        ("a\\*b", "a*b", True),
+        ("a\\*b", "axb", False),
+        ("*a*a*a*a*a*", "x" * 20000, False),
+    ],
+)
+def test_a_short_answer_star_matches_any_characters_as_moodle_does(accepted, given, matches):
+    assert matches_short_answer(given, accepted) is matches
+
+
+def test_the_first_matching_short_answer_wins_so_a_catch_all_gives_its_feedback():
+    question, choices = _question(
+        "short",
+        [
+            {"key": "a", "text": "cat", "correct": True},
+            {
+                "key": "b",
+                "text": "*",
+                "correct": False,
+                "weight": 0,
+                "feedback": "Completely wrong",
+            },
+        ],
+    )
+    assert grade(question, choices, {"text": "Cat"}).fraction == Decimal(1)
+    outcome = grade(question, choices, {"text": "Dog"})
+    assert outcome.fraction == Decimal(0) and outcome.feedback == ["Completely wrong"]
+
+
+def test_a_numeric_star_catches_any_other_number_with_its_feedback():
+    question, choices = _question(
+        "numeric",
+        [
+            {"key": "a", "text": "3", "correct": True, "tolerance": 2},
+            {"key": "b", "text": "*", "correct": False, "weight": 0, "feedback": "No."},
+        ],
+    )
+    assert grade(question, choices, {"text": "4.5"}).fraction == Decimal(1)
+    outcome = grade(question, choices, {"text": "9"})
+    assert outcome.fraction == Decimal(0) and outcome.feedback == ["No."]
+    assert grade(question, choices, {"text": "nine"}).feedback == []
