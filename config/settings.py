@@ -195,6 +195,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Production serves collectstatic's compressed, content-hashed copies (WhiteNoise, cached
+# for a year); the Dockerfile runs collectstatic. DJANGO_STATIC_MANIFEST=0 serves the files
+# as they are (production settings without collectstatic, as in the header tests).
+if env_bool("DJANGO_STATIC_MANIFEST", not DEBUG):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Mail (roster invitations, password resets): SMTP when EMAIL_HOST is set; otherwise each
 # message is written to a file under var/sent-mail/ (no mail server on a fresh machine).

@@ -69,6 +69,7 @@ def test_production_redirects_to_https_and_sends_hsts():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="p" * 20 + "roduction-key-for-the-header-test-only-0123456789",
         DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_STATIC_MANIFEST="false",  # no collectstatic here
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     script = (
