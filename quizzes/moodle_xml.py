@@ -77,9 +77,10 @@ def parse_moodle_xml(text: str, stem: str = "q") -> ParsedFile:
     parsed = ParsedFile()
     category = ""
     elements = [child for child in root if _local(child.tag) == "question"]
-    if len(elements) > MAX_QUESTIONS:
+    questions = sum(1 for element in elements if element.get("type") != "category")
+    if questions > MAX_QUESTIONS:
         raise QuestionFileError(
-            None, f"the file holds {len(elements)} questions; at most {MAX_QUESTIONS}"
+            None, f"the file holds {questions} questions; at most {MAX_QUESTIONS}"
         )
     for index, element in enumerate(elements):
         line = lines[index] if index < len(lines) else None

@@ -154,3 +154,18 @@ def test_a_single_answer_question_without_a_right_answer_is_refused_by_name():
     assert str(parsed.unsupported[0]) == (
         "line 3: 'None right' is a single-answer question with no answer worth 100%"
     )
+
+
+def test_a_thousand_questions_with_their_category_fit_the_limit():
+    questions = "".join(
+        f'<question type="essay"><name><text>Q{i}</text></name>'
+        f"<questiontext><text>Why {i}?</text></questiontext></question>"
+        for i in range(1000)
+    )
+    category = (
+        '<question type="category"><category><text>$course$/top/A</text></category></question>'
+    )
+    parsed = read_question_file(_xml(category + questions).encode(), "bank.xml")
+    assert len(parsed.questions) == 1000
+    with pytest.raises(QuestionFileError, match="2000 questions; at most 1000"):
+        read_question_file(_xml(category + questions * 2).encode(), "b.xml")
