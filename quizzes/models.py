@@ -29,6 +29,11 @@ class FeedbackMode(models.TextChoices):
     AFTER_SUBMISSION = "after-submission", "After submission"
 
 
+class ReleaseMode(models.TextChoices):
+    ON_GRADING = "on-grading", "As soon as each answer is graded"
+    MANUAL = "manual", "When staff release the quiz's grades"
+
+
 class Quiz(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
     lesson = models.ForeignKey(
@@ -50,6 +55,16 @@ class Quiz(models.Model):
     )
     feedback_mode = models.CharField(
         max_length=30, choices=FeedbackMode.choices, default=FeedbackMode.AFTER_SUBMISSION
+    )
+    release_grades = models.CharField(
+        max_length=20,
+        choices=ReleaseMode.choices,
+        default=ReleaseMode.ON_GRADING,
+        help_text="When students see what a person graded: score, rubric levels and comment.",
+    )
+    anonymous_grading = models.BooleanField(
+        default=False,
+        help_text="Graders see a stable pseudonym instead of the student's name.",
     )
     order = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
@@ -194,6 +209,10 @@ class Attempt(models.Model):
     needs_grading = models.BooleanField(
         default=False, help_text="Free-text answers wait for a grader."
     )
+    grades_hidden = models.BooleanField(
+        default=False,
+        help_text="Some grades a person gave (or overrode) are not released to the student yet.",
+    )
 
     class Meta:
         ordering = ["quiz", "user", "number"]
@@ -247,6 +266,12 @@ class Response(models.Model):
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    graded_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A person's grade (or override) is shown to the student from this moment.",
+    )
 
     class Meta:
         ordering = ["attempt", "question__order", "id"]
@@ -258,3 +283,42 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} · {self.question.key}"
+
+    @property
+    def graded_by_person(self) -> bool:
+        """Graded by hand or overridden (the machine's scores have no `graded_at`)."""
+        return self.graded_at is not None
+
+    @property
+    def visible_to_student(self) -> bool:
+        """Whether the student sees this answer's score (and levels and comment): a score
+        the machine gave, or a person's once released."""
+        return not self.graded_by_person or self.released_at is not None
+
+
+class GradeChangeKind(models.TextChoices):
+    GRADE = "grade", "Graded"
+    OVERRIDE = "override", "Overridden"
+    REGRADE = "regrade", "Regraded after a key change"
+
+
+class GradeChange(models.Model):
+    """The audit trail of an answer's score: every change, who made it, when and why."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=GradeChangeKind.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    old_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    new_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    old_levels = models.JSONField(default=list, blank=True)
+    new_levels = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["response", "-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.response}: {self.old_score} -> {self.new_score} ({self.kind})"
