@@ -31,7 +31,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="30 students, one run (CI)")
     args = parser.parse_args()
+    if args.quick:
+        args.students, args.runs = 30, 1
 
     workdir = tempfile.mkdtemp(prefix="bench-dashboard-")
     os.environ["APP_VAR_DIR"] = workdir

@@ -30,7 +30,10 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=10_000)
     parser.add_argument("--cards", type=int, default=200)
     parser.add_argument("--samples", type=int, default=400)
+    parser.add_argument("--quick", action="store_true", help="small sizes, seconds (CI)")
     args = parser.parse_args()
+    if args.quick:
+        args.students, args.cards, args.samples = 50, 20, 20
 
     workdir = tempfile.mkdtemp(prefix="bench-cards-")
     os.environ["APP_VAR_DIR"] = workdir
