@@ -60,10 +60,12 @@ class Quiz(models.Model):
         max_length=20,
         choices=ReleaseMode.choices,
         default=ReleaseMode.ON_GRADING,
+        db_default=ReleaseMode.ON_GRADING,
         help_text="When students see what a person graded: score, rubric levels and comment.",
     )
     anonymous_grading = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="Graders see a stable pseudonym instead of the student's name.",
     )
     order = models.PositiveIntegerField(default=0)
@@ -211,6 +213,7 @@ class Attempt(models.Model):
     )
     grades_hidden = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="Some grades a person gave (or overrode) are not released to the student yet.",
     )
 

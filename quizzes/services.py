@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from cohorts.selectors import due_for_student, effective_time_limit
@@ -26,9 +26,12 @@ from quizzes.models import (
     AttemptState,
     Choice,
     FeedbackMode,
+    GradeChange,
+    GradeChangeKind,
     Question,
     QuestionKind,
     Quiz,
+    ReleaseMode,
     Response,
 )
 
@@ -387,8 +390,10 @@ def response_grade(
     comment: str = "",
 ) -> Attempt:
     """Grade a free-text answer of a submitted attempt: one level per rubric criterion
-    (or, without a rubric, points), then bring the attempt's score up to date."""
-    attempt = Attempt.objects.select_for_update().get(pk=response.attempt_id)
+    (or, without a rubric, points), keep the change in the audit, release it if the quiz
+    releases on grading, then bring the attempt's score up to date."""
+    attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=response.attempt_id)
+    response = Response.objects.select_related("question").get(pk=response.pk)
     question = response.question
     if attempt.state != AttemptState.SUBMITTED:
         raise GradingError("only a submitted attempt is graded")
@@ -410,22 +415,119 @@ def response_grade(
         )
     elif points is None or not 0 <= points <= question.points:
         raise GradingError(f"give between 0 and {question.points} points")
-    response.rubric_levels = levels or []
-    response.score = points
-    response.grader_comment = comment
-    response.graded_by = grader
-    response.save(update_fields=["rubric_levels", "score", "grader_comment", "graded_by"])
+    _response_change(
+        response,
+        attempt.quiz,
+        by=grader,
+        kind=GradeChangeKind.GRADE,
+        score=points,
+        levels=levels or [],
+        comment=comment,
+    )
     _total_attempt(attempt)
     return attempt
 
 
+@transaction.atomic
+def response_override(
+    *, response: Response, by: AbstractBaseUser, points: Decimal, reason: str
+) -> Attempt:
+    """Set any answer's score by hand (an auto-graded one too), with the reason why: kept in
+    the audit and shown on the answer. A later regrade leaves an overridden score alone."""
+    attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=response.attempt_id)
+    response = Response.objects.select_related("question").get(pk=response.pk)
+    if attempt.state != AttemptState.SUBMITTED:
+        raise GradingError("only a submitted attempt is graded")
+    if not reason.strip():
+        raise GradingError("say why the score changes")
+    if points is None or not 0 <= points <= response.question.points:
+        raise GradingError(f"give between 0 and {response.question.points} points")
+    _response_change(
+        response,
+        attempt.quiz,
+        by=by,
+        kind=GradeChangeKind.OVERRIDE,
+        score=points,
+        levels=response.rubric_levels,
+        comment=response.grader_comment,
+        reason=reason.strip(),
+    )
+    _total_attempt(attempt)
+    return attempt
+
+
+def _response_change(
+    response: Response,
+    quiz: Quiz,
+    *,
+    by: AbstractBaseUser,
+    kind: str,
+    score: Decimal,
+    levels: list,
+    comment: str,
+    reason: str = "",
+) -> None:
+    """Write a person's grade on one answer and its audit row (inside the caller's
+    transaction). Under manual release a new grade is hidden until staff release it."""
+    now = timezone.now()
+    GradeChange.objects.create(
+        response=response,
+        kind=kind,
+        changed_by=by,
+        changed_at=now,
+        old_score=response.score,
+        new_score=score,
+        old_levels=response.rubric_levels,
+        new_levels=levels,
+        reason=reason,
+    )
+    response.score = score
+    response.rubric_levels = levels
+    response.grader_comment = comment
+    response.graded_by = by
+    response.graded_at = now
+    response.released_at = now if quiz.release_grades == ReleaseMode.ON_GRADING else None
+    response.save(
+        update_fields=[
+            "score",
+            "rubric_levels",
+            "grader_comment",
+            "graded_by",
+            "graded_at",
+            "released_at",
+        ]
+    )
+
+
 def _total_attempt(attempt: Attempt) -> None:
     rows = list(
-        Response.objects.filter(attempt=attempt).values_list("score", "question__kind", "answer")
+        Response.objects.filter(attempt=attempt).values_list(
+            "score", "question__kind", "answer", "graded_at", "released_at"
+        )
     )
-    attempt.score = sum((score for score, _, _ in rows if score is not None), Decimal(0))
+    attempt.score = sum((row[0] for row in rows if row[0] is not None), Decimal(0))
     attempt.needs_grading = any(
         score is None and kind == QuestionKind.ESSAY and grading.is_answered(answer)
-        for score, kind, answer in rows
+        for score, kind, answer, _, _ in rows
     )
-    attempt.save(update_fields=["score", "needs_grading"])
+    attempt.grades_hidden = any(
+        graded_at is not None and released_at is None for *_, graded_at, released_at in rows
+    )
+    attempt.save(update_fields=["score", "needs_grading", "grades_hidden"])
+
+
+@transaction.atomic
+def quiz_release_grades(*, quiz: Quiz, students: QuerySet) -> int:
+    """Show the students (a class's, as a subquery of user ids) every grade a person has
+    given on this quiz so far; returns how many answers were released."""
+    now = timezone.now()
+    released = Response.objects.filter(
+        attempt__quiz=quiz,
+        attempt__user__in=students,
+        graded_at__isnull=False,
+        released_at__isnull=True,
+    ).update(released_at=now)
+    Attempt.objects.filter(quiz=quiz, user__in=students, grades_hidden=True).update(
+        grades_hidden=False
+    )
+    return released

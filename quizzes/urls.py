@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes import views
+from quizzes import grading_views, views
 
 app_name = "quizzes"
 
@@ -19,4 +19,21 @@ urlpatterns = [
         name="check",
     ),
     path("attempts/<id:attempt_id>/submit/", views.attempt_submit, name="submit"),
+    path("classes/<id:class_id>/grading/", grading_views.queue, name="grading"),
+    path(
+        "classes/<id:class_id>/grading/answers/<id:response_id>/",
+        grading_views.answer_grade,
+        name="grade-answer",
+    ),
+    path(
+        "classes/<id:class_id>/grading/answers/<id:response_id>/override/",
+        grading_views.answer_override,
+        name="override",
+    ),
+    path("classes/<id:class_id>/grading/release/", grading_views.grades_release, name="release"),
+    path(
+        "classes/<id:class_id>/grading/quizzes/<id:quiz_id>/settings/",
+        grading_views.quiz_grading_settings,
+        name="grading-settings",
+    ),
 ]

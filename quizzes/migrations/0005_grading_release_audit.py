@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The new columns have database defaults too, so code (and migration tests) writing rows
+# through an older state of the models still insert them.
+
+
 def release_earlier_grades(apps, schema_editor):
     """Grades a person gave before release existed were shown at once: keep them shown."""
     Response = apps.get_model("quizzes", "Response")
@@ -24,6 +28,7 @@ class Migration(migrations.Migration):
             model_name="attempt",
             name="grades_hidden",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="Some grades a person gave (or overrode) are not released to the student yet.",
             ),
@@ -32,6 +37,7 @@ class Migration(migrations.Migration):
             model_name="quiz",
             name="anonymous_grading",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="Graders see a stable pseudonym instead of the student's name.",
             ),
@@ -44,6 +50,7 @@ class Migration(migrations.Migration):
                     ("on-grading", "As soon as each answer is graded"),
                     ("manual", "When staff release the quiz's grades"),
                 ],
+                db_default="on-grading",
                 default="on-grading",
                 help_text="When students see what a person graded: score, rubric levels and comment.",
                 max_length=20,
