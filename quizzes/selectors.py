@@ -171,12 +171,18 @@ class QuizGrade:
         return round(100 * self.score / self.max_score)
 
 
-def quiz_grade(quiz: Quiz, attempts: list[Attempt]) -> QuizGrade | None:
-    """The grade by the quiz's method over finished attempts (None if none finished)."""
+def quiz_grade(
+    quiz: Quiz, attempts: list[Attempt], *, for_student: bool = False
+) -> QuizGrade | None:
+    """The grade by the quiz's method over finished attempts (None if none finished).
+    An attempt waiting for a grader counts as pending, never as its partial score; for
+    the student, so does one with grades not released to them yet."""
     finished = [a for a in attempts if a.state == AttemptState.SUBMITTED]
     if not finished:
         return None
-    scores = [None if a.needs_grading else a.score for a in finished]
+    scores = [
+        None if a.needs_grading or (for_student and a.grades_hidden) else a.score for a in finished
+    ]
     score = grading.combine_attempts(quiz.grading_method, scores)
     return QuizGrade(score=score, max_score=finished[-1].max_score, pending=score is None)
 

@@ -3,6 +3,8 @@ submit) and its result. Only the student who owns an attempt ever sees it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from cohorts.selectors import due_for_student, effective_time_limit
+from cohorts.selectors import due_for_student, effective_time_limit, enrollment_in_course
 from course.access import get_course_for_user, sees_work_of, with_read_only
 from course.models import Course
 from quizzes import selectors, services
@@ -105,7 +107,7 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpRe
         "course": quiz.course,
         "attempts": attempts,
         "open_attempt": open_attempt,
-        "grade": selectors.quiz_grade(quiz, attempts),
+        "grade": selectors.quiz_grade(quiz, attempts, for_student=True),
         "attempts_left": None if not quiz.max_attempts else max(quiz.max_attempts - used, 0),
         "my_minutes": _minutes(effective_time_limit(request.user, quiz)),
         "due_at": due_at,
@@ -165,8 +167,29 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "past_due": due_at is not None and due_at < timezone.now(),
         "student": None if attempt.user_id == request.user.pk else attempt.user,
     }
+    if context["student"] is not None and not attempt.is_open:
+        enrollment = enrollment_in_course(attempt.user, attempt.quiz.course_id)
+        context["grading_class"] = enrollment.course_class if enrollment else None
+    if not answering and context["student"] is None:  # the student's own result
+        context["shown_score"] = _shown_score(context["questions"])
     template = "quizzes/attempt.html" if answering else "quizzes/result.html"
     return render(request, template, context)
+
+
+def _shown_score(questions: list[selectors.QuestionView]) -> Decimal:
+    """The points the student may see: what the machine scored, and what a person graded
+    once it is released."""
+    views = [view for top in questions for view in [top, *top.parts]]
+    return sum(
+        (
+            view.response.score
+            for view in views
+            if view.response
+            and view.response.score is not None
+            and view.response.visible_to_student
+        ),
+        Decimal(0),
+    )
 
 
 @require_POST

@@ -5,7 +5,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
 # The new columns have database defaults too, so code (and migration tests) writing rows
 # through an older state of the models still insert them.
 
