@@ -71,14 +71,24 @@ def _fill(students: int, cards: int, connection):
     )
     user_ids = list(user_model.objects.values_list("pk", flat=True))
     now = datetime.now(UTC)
-    card_json = json.dumps({"card_id": 1, "state": 2, "step": None, "stability": 12.5,
-                            "difficulty": 5.1, "due": now.isoformat(),
-                            "last_review": now.isoformat()})  # fmt: skip
+    card_json = json.dumps(
+        {
+            "card_id": 1,
+            "state": 2,
+            "step": None,
+            "stability": 12.5,
+            "difficulty": 5.1,
+            "due": now.isoformat(),
+            "last_review": now.isoformat(),
+        }
+    )
     # One INSERT ... SELECT over students x cards: about 5% of cards due now, the rest spread
     # over the next 60 days.
     if connection.vendor == "sqlite":
-        offset = ("CASE WHEN abs(random()) % 100 < 5 THEN -(abs(random()) % 2000) / 1000.0 "
-                  "ELSE (abs(random()) % 60000) / 1000.0 + 0.01 END")  # fmt: skip
+        offset = (
+            "CASE WHEN abs(random()) % 100 < 5 THEN -(abs(random()) % 2000) / 1000.0 "
+            "ELSE (abs(random()) % 60000) / 1000.0 + 0.01 END"
+        )
         due = f"strftime('%Y-%m-%d %H:%M:%f', 'now', ({offset}) || ' days')"
         stamp = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
         due, stamp = due.replace("%", "%%"), stamp.replace("%", "%%")  # DB-API placeholders
@@ -95,8 +105,10 @@ def _fill(students: int, cards: int, connection):
         cursor.execute(sql, [card_json, course.pk, max(card_ids)])
         cursor.execute("ANALYZE")
     rows = len(user_ids) * len(card_ids)
-    print(f"filled {len(user_ids):,} students x {len(card_ids)} cards = {rows:,} card states "
-          f"in {time.perf_counter() - started:.1f} s ({connection.vendor})")  # fmt: skip
+    print(
+        f"filled {len(user_ids):,} students x {len(card_ids)} cards = {rows:,} card states "
+        f"in {time.perf_counter() - started:.1f} s ({connection.vendor})"
+    )
     return course
 
 
@@ -120,10 +132,14 @@ def _measure(course, students: int, samples: int) -> None:
     per_build = len(captured.captured_queries) / len(users)
     timings.sort()
     p95 = timings[int(0.95 * (len(timings) - 1))]
-    print(f"due queue (next card + due count), {len(users)} random students, "
-          f"{per_build:.0f} queries each:")  # fmt: skip
-    print(f"  p50 {statistics.median(timings):.2f} ms   p95 {p95:.2f} ms   max {timings[-1]:.2f} ms"
-          f"   (target p95 < 20 ms: {'met' if p95 < 20 else 'NOT met'})")  # fmt: skip
+    print(
+        f"due queue (next card + due count), {len(users)} random students, "
+        f"{per_build:.0f} queries each:"
+    )
+    print(
+        f"  p50 {statistics.median(timings):.2f} ms   p95 {p95:.2f} ms   max {timings[-1]:.2f} ms"
+        f"   (target p95 < 20 ms: {'met' if p95 < 20 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

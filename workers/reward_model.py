@@ -26,8 +26,10 @@ def sequence_ids(prompt: str, response: str, tokenizer, max_length: int = 96) ->
     return (encode_prompt(prompt, tokenizer) + encode_response(response, tokenizer))[:max_length]
 
 
-def load_reward_backbone(base: str):
-    """The base model as a sequence classifier with one output, ready to train."""
+def load_reward_backbone(base: str, seed: int = 0):
+    """The base model as a sequence classifier with one output, ready to train. The new
+    score head's starting weights come from ``seed`` (not from whatever ran before in the
+    process), so a run is reproducible."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
@@ -39,6 +41,7 @@ def load_reward_backbone(base: str):
         tokenizer.pad_token = tokenizer.eos_token
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()  # "newly initialised score head" is expected here
+    torch.manual_seed(seed)
     try:
         model = AutoModelForSequenceClassification.from_pretrained(
             base,
@@ -69,7 +72,7 @@ def train_pairwise(
 
     progress = progress or Progress(None, steps)
     t0 = time.perf_counter()
-    model, tokenizer = load_reward_backbone(base)
+    model, tokenizer = load_reward_backbone(base, seed)
     progress.tick()
     rows = [
         {
@@ -128,7 +131,7 @@ def train_ratings(
 
     progress = progress or Progress(None, steps)
     t0 = time.perf_counter()
-    model, tokenizer = load_reward_backbone(base)
+    model, tokenizer = load_reward_backbone(base, seed)
     progress.tick()
     model.config.problem_type = "regression"
     ys = [y for _, _, y in rated]

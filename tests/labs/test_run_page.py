@@ -77,9 +77,12 @@ def test_a_finished_run_keeps_its_finding_tables_samples_and_charts(client, stud
 
 
 def test_an_empty_table_cell_shows_a_dash_not_none(client, student, lab):
-    result = {**FINISHED["result"], "tables": [
-        {"title": "Methods", "columns": ["method", "wall_s"], "rows": [["SFT (start)", None]]}
-    ]}  # fmt: skip
+    result = {
+        **FINISHED["result"],
+        "tables": [
+            {"title": "Methods", "columns": ["method", "wall_s"], "rows": [["SFT (start)", None]]}
+        ],
+    }
     run = _run(lab, student, **{**FINISHED, "result": result})
     client.force_login(student)
     text = client.get(run.get_absolute_url()).text

@@ -182,6 +182,9 @@ class MeasuringProgress(Progress):
     def __init__(self, progress: Progress, first_step: int, every: int, final: int, measure_at):
         super().__init__(progress.report, progress.total)
         self.step, self.last = progress.step, progress.last
+        # The reward model's throttled loss points not yet reported go out with PPO's first
+        # report instead of being dropped.
+        self.pending, progress.pending = progress.pending, []
         self.first_step, self.every, self.final = first_step, every, final
         self.measure_at = measure_at
 
