@@ -282,5 +282,5 @@ class _HtmlToMarkdown(HTMLParser):
 def plain_words(text: str, limit: int = 60) -> str:
     """A short one-line name from Markdown or HTML text (for listings)."""
     words = re.sub(r"<[^>]+>", " ", unescape(text))
-    words = re.sub(r"[\\*_`#>\[\]]", "", words)
+    words = re.sub(r"[\\*`#>\[\]]", "", words)  # the blank's underscores stay
     return re.sub(r"\s+", " ", words).strip()[:limit]

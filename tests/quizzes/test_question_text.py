@@ -3,7 +3,13 @@ missing-word blank kept, images that cannot be carried refused."""
 
 import pytest
 
-from quizzes.question_text import ImageNotCarried, html_to_text, to_markdown, to_plain
+from quizzes.question_text import (
+    ImageNotCarried,
+    html_to_text,
+    plain_words,
+    to_markdown,
+    to_plain,
+)
 
 
 def test_html_keeps_its_shape_as_markdown():
@@ -50,3 +56,7 @@ def test_a_web_image_is_kept_and_one_from_a_file_store_is_refused():
         to_markdown('<img src="@@PLUGINFILE@@/a.png">', "html")
     with pytest.raises(ImageNotCarried, match="data: URL"):
         to_markdown('<img src="data:image/png;base64,AAAA">', "html")
+
+
+def test_a_listing_name_drops_markup_but_keeps_the_blank():
+    assert plain_words("Grant is **_____** in \\[the\\] tomb.") == "Grant is _____ in the tomb."
