@@ -67,11 +67,13 @@ def _percent():
 
 
 def mean_scores(course_id: int, students: QuerySet) -> dict[int, float | None]:
-    """Each student's mean percent over their submitted attempts (None: none yet)."""
+    """Each student's mean percent over their submitted attempts that are fully graded
+    (None: none yet). An attempt waiting for a grader is pending, never a low score."""
+    graded = Q(state=AttemptState.SUBMITTED, needs_grading=False)
     rows = (
         Attempt.objects.filter(quiz__course_id=course_id, user__in=students)
         .values("user")
-        .annotate(mean=Avg(_percent(), filter=Q(state=AttemptState.SUBMITTED)))
+        .annotate(mean=Avg(_percent(), filter=graded))
     )
     return {row["user"]: row["mean"] for row in rows}
 
@@ -100,7 +102,8 @@ def record(student: StudentContext) -> RecordPanel:
 
 
 def dashboard(board: ClassContext) -> Panel:
-    """Per quiz: the students who submitted an attempt, and the mean score (one query)."""
+    """Per quiz: the students who submitted an attempt, the mean score of the attempts
+    fully graded, and the attempts still waiting for a grader (one query)."""
     submitted = Q(attempts__state=AttemptState.SUBMITTED, attempts__user__in=board.students)
     quizzes = list(
         Quiz.objects.filter(course_id=board.course_id, archived=False)
@@ -108,9 +111,11 @@ def dashboard(board: ClassContext) -> Panel:
             takers=Count("attempts__user", filter=submitted, distinct=True),
             mean=Avg(
                 F("attempts__score") * 100.0 / NullIf(F("attempts__max_score"), 0),
-                filter=submitted,
+                filter=submitted & Q(attempts__needs_grading=False),
                 output_field=FloatField(),
             ),
+            submitted=Count("attempts", filter=submitted),
+            pending=Count("attempts", filter=submitted & Q(attempts__needs_grading=True)),
         )
         .order_by("title")
     )
@@ -119,8 +124,10 @@ def dashboard(board: ClassContext) -> Panel:
         Bar(quiz.title, round(quiz.mean) if quiz.mean is not None else None, 100)
         for quiz in quizzes
     ]
+    pending = [Bar(quiz.title, quiz.pending, quiz.submitted) for quiz in quizzes if quiz.pending]
     return Panel(
-        "quizzes/partials/class_dashboard.html", {"completion": completion, "scores": scores}
+        "quizzes/partials/class_dashboard.html",
+        {"completion": completion, "scores": scores, "pending": pending},
     )
 
 
