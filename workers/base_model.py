@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from workers import world
-from workers.runtime import LabInputError, Progress, Report, setup_torch
+from workers.runtime import LabInputError, Progress, Report, device, setup_torch
+from workers.tokenizer import train_tokenizer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,8 +124,6 @@ def _build(config: BaseModelConfig, target: Path, report: Report | None) -> Path
     setup_torch()
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
-
-    from workers.tokenizer import train_tokenizer
 
     t0 = time.perf_counter()
     progress = Progress(report, config.steps)
@@ -257,8 +256,6 @@ def load_causal_lm(name_or_path: str):
     """Load (model, tokenizer) for generation and training; checks it is a causal LM."""
     setup_torch()
     from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from workers.runtime import device
 
     check_causal_lm(name_or_path)
     try:

@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from workers import preload
+from workers.base_model import build_base_model, build_record, is_built, model_path
+from workers.experiments import list_experiments, preflight, run_experiment, validate_params
 from workers.runtime import LabInputError
 
 
@@ -65,7 +68,6 @@ def _write_atomic(path: Path, data: dict[str, Any]) -> None:
 
 
 def _cmd_list(as_json: bool) -> None:
-    from workers.experiments import list_experiments
 
     specs = list_experiments()
     if as_json:
@@ -100,7 +102,6 @@ def _progress_printer(quiet: bool):
 
 
 def _cmd_build_base(quiet: bool = False) -> None:
-    from workers.base_model import build_base_model, build_record, is_built, model_path
 
     if is_built():
         print(f"base model already built: {model_path()}")
@@ -112,7 +113,6 @@ def _cmd_build_base(quiet: bool = False) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
-    from workers.experiments import preflight, run_experiment, validate_params
 
     params = validate_params(args.experiment, _parse_sets(args.set))  # fail before loading
     preflight(args.experiment, params)
@@ -121,7 +121,6 @@ def _cmd_run(args: argparse.Namespace) -> None:
         raise LabInputError(f"--out {out} is a directory")
     if not args.quiet:
         print(f"running {args.experiment} ({_fmt_params(params)})", flush=True)
-    from workers import preload
 
     preload()
     result = run_experiment(args.experiment, params, _progress_printer(args.quiet))

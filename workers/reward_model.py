@@ -18,7 +18,7 @@ import tempfile
 import time
 
 from workers.generation import encode_prompt, encode_response
-from workers.runtime import Progress, autocast
+from workers.runtime import Progress, autocast, device
 from workers.trainers import loss_reporter, quiet, trainer_args
 
 
@@ -33,8 +33,6 @@ def load_reward_backbone(base: str, seed: int = 0):
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
-
-    from workers.runtime import device
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     if tokenizer.pad_token is None:

@@ -9,9 +9,11 @@ import time
 from dataclasses import asdict
 from typing import Any
 
+from workers.base_model import check_causal_lm
 from workers.experiments.catalogue import EXPERIMENTS
 from workers.experiments.spec import Experiment, Param
 from workers.runtime import Cancelled, LabInputError, Report, prepare_runtime
+from workers.sft import read_jsonl
 
 
 def list_experiments() -> list[dict[str, Any]]:
@@ -73,12 +75,8 @@ def preflight(name: str, params: dict[str, Any]) -> None:
 
     exp = _get(name)
     if params.get("dataset"):
-        from workers.sft import read_jsonl
-
         read_jsonl(params["dataset"], exp.dataset_fields)
     if os.environ.get("LABS_BASE_MODEL"):
-        from workers.base_model import check_causal_lm
-
         check_causal_lm(os.environ["LABS_BASE_MODEL"])
 
 

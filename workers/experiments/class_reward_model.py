@@ -12,10 +12,10 @@ from workers import reward_model as rm
 from workers import world
 from workers.experiments.common import load_base, pct, result_shell
 from workers.runtime import LabInputError, Progress, Report
+from workers.sft import read_jsonl
 
 
 def read_labels(path: str) -> list[tuple[ann.Judged, ann.Judged]]:
-    from workers.sft import read_jsonl
 
     rows = read_jsonl(path, ("prompt", "chosen", "rejected"))
     pairs = []
