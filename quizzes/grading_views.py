@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohorts.access import get_class_for_staff
@@ -18,7 +20,7 @@ from cohorts.models import CourseClass, Enrollment, Section
 from cohorts.selectors import class_sections
 from course.access import can_author
 from course.ids import parse_id
-from quizzes import grading_queue, services
+from quizzes import gradebook, grading_queue, services
 from quizzes.forms import GradeForm, OverrideForm, QuizGradingForm
 from quizzes.models import GradeChange, Quiz, Response
 
@@ -215,3 +217,31 @@ def quiz_grading_settings(request: HttpRequest, class_id: int, quiz_id: int) -> 
         form.save()
         messages.success(request, f"Saved how {quiz} is graded.")
     return redirect("quizzes:grading", course_class.pk)
+
+
+EXPORTS = {
+    "canvas": (gradebook.canvas_rows, "gradebook-canvas", "Gradebook"),
+    "moodle": (gradebook.moodle_rows, "gradebook-moodle", "Gradebook"),
+    "responses": (gradebook.response_rows, "responses", "Responses"),
+}
+
+
+@require_GET
+@login_required
+def export(request: HttpRequest, class_id: int, layout: str, extension: str) -> HttpResponse:
+    """The class's gradebook (Canvas's or Moodle's import layout) or every answer, as CSV
+    or XLSX, streamed; a grader's holds only the students of the sections they grade."""
+    course_class = get_class_for_staff(request.user, class_id)
+    if layout not in EXPORTS or extension not in ("csv", "xlsx"):
+        raise Http404
+    sections, is_author = _staff_scope(request.user, course_class)
+    make_rows, stem, sheet = EXPORTS[layout]
+    rows = make_rows(course_class, None if is_author else sections)
+    name = f"{slugify(course_class.name) or 'class'}-{stem}-{timezone.now():%Y%m%d}.{extension}"
+    if extension == "xlsx":
+        return FileResponse(gradebook.xlsx_file(rows, sheet), as_attachment=True, filename=name)
+    response = StreamingHttpResponse(
+        gradebook.csv_lines(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -32,6 +32,11 @@ urlpatterns = [
     ),
     path("classes/<id:class_id>/grading/release/", grading_views.grades_release, name="release"),
     path(
+        "classes/<id:class_id>/grading/export/<slug:layout>.<slug:extension>",
+        grading_views.export,
+        name="export",
+    ),
+    path(
         "classes/<id:class_id>/grading/quizzes/<id:quiz_id>/settings/",
         grading_views.quiz_grading_settings,
         name="grading-settings",

@@ -1,0 +1,275 @@
+"""A class's gradebook and answers as rows for export: Canvas's and Moodle's import
+layouts and one row per answer; written as CSV or XLSX a row at a time.
+
+Rows are generators over database iterators (students and attempts read in the same
+order and merged), so memory stays flat however big the class. Text cells that a
+spreadsheet would run as a formula (cohorts.roster.FORMULA_STARTS) are neutralised;
+numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import IO
+
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from cohorts.models import CourseClass, Enrollment, Section
+from cohorts.roster import FORMULA_STARTS
+from quizzes import grading
+from quizzes.grading_queue import class_answers
+from quizzes.models import Attempt, AttemptState, Choice, Question, QuestionKind, Quiz
+
+Cell = str | int | Decimal | datetime | None
+Row = list[Cell]
+CHUNK = 2_000
+NAME_ORDER = ("user__last_name", "user__first_name", "user__username", "user_id")
+# Characters an XLSX file cannot hold (XML 1.0 forbids most control characters).
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def neutralise(value: str) -> str:
+    """A text cell a spreadsheet would read as a formula (= + - @, tab, carriage return,
+    after spaces too) gets a leading apostrophe: shown as text, never run."""
+    if value.startswith(FORMULA_STARTS) or value.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")  # 3.50 -> "3.5", 30.00 -> "30"
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _number(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return neutralise(value)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Row]) -> Iterator[str]:
+    """CSV text a row at a time, after a byte-order mark (spreadsheets then read UTF-8)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow([_text(value) for value in row])
+
+
+def xlsx_file(rows: Iterable[Row], title: str) -> IO[bytes]:
+    """An XLSX workbook (openpyxl's write-only mode, rows written to disk as they come) in
+    a temporary file, rewound. Text is always a text cell, so it never runs as a formula."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it when sent
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def _xlsx_cell(sheet, value: Cell):
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=_NOT_IN_XLSX.sub("", value))
+        cell.data_type = "s"  # never "f": a formula is never written
+        return cell
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)  # UTC, as the headers say
+    return value
+
+
+# --- what is exported -------------------------------------------------------------------
+
+
+def _students(course_class: CourseClass, sections: list[Section] | None) -> QuerySet[Enrollment]:
+    students = Enrollment.objects.filter(course_class=course_class)
+    if sections is not None:
+        students = students.filter(section__in=sections)
+    return students
+
+
+def _quizzes(course_class: CourseClass) -> list[Quiz]:
+    """The course's quizzes (not archived), each with `points`: what an attempt is out of."""
+    points = (
+        Question.objects.filter(quiz=OuterRef("pk"), archived=False)
+        .exclude(kind__in=[QuestionKind.SCENARIO, QuestionKind.DESCRIPTION])
+        .values("quiz")
+        .annotate(total=Sum("points"))
+        .values("total")
+    )
+    return list(
+        Quiz.objects.filter(course_id=course_class.course_id, archived=False)
+        .annotate(points=Subquery(points))
+        .order_by("order", "id")
+    )
+
+
+def _grades(
+    course_class: CourseClass, sections: list[Section] | None, quizzes: list[Quiz]
+) -> Iterator[tuple[Enrollment, dict[int, Decimal | None]]]:
+    """Each student (by name) with their grade per quiz by the quiz's grading method (None:
+    nothing submitted, or waiting for a grader): two queries, read in chunks and merged."""
+    students = _students(course_class, sections)
+    enrollments = students.select_related("user", "section").order_by(*NAME_ORDER).iterator(CHUNK)
+    attempts = (
+        Attempt.objects.filter(
+            quiz__in=quizzes, user__in=students.values("user"), state=AttemptState.SUBMITTED
+        )
+        .order_by(*NAME_ORDER, "quiz_id", "number")
+        .values_list("user_id", "quiz_id", "score", "needs_grading")
+        .iterator(CHUNK)
+    )
+    methods = {quiz.pk: quiz.grading_method for quiz in quizzes}
+    groups = itertools.groupby(attempts, key=lambda row: row[0])
+    pending = next(groups, None)
+    for enrollment in enrollments:
+        grades: dict[int, Decimal | None] = {}
+        if pending is not None and pending[0] == enrollment.user_id:
+            for quiz_id, rows in itertools.groupby(pending[1], key=lambda row: row[1]):
+                scores = [None if waiting else score for _, _, score, waiting in rows]
+                grades[quiz_id] = grading.combine_attempts(methods[quiz_id], scores)
+            pending = next(groups, None)
+        yield enrollment, grades
+
+
+def canvas_rows(course_class: CourseClass, sections: list[Section] | None) -> Iterator[Row]:
+    """Canvas's gradebook import: Student ("Last, First"), ID, SIS User ID, SIS Login ID,
+    Section, then one column per quiz titled "Title (id)", and a "Points Possible" row."""
+    quizzes = _quizzes(course_class)
+    yield [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        *[f"{quiz.title} ({quiz.pk})" for quiz in quizzes],
+    ]
+    yield ["    Points Possible", None, None, None, None, *[quiz.points for quiz in quizzes]]
+    for enrollment, grades in _grades(course_class, sections, quizzes):
+        user = enrollment.user
+        name = ", ".join(part for part in [user.last_name, user.first_name] if part)
+        yield [
+            name or user.get_username(),
+            user.pk,
+            enrollment.student_id or None,
+            user.get_username(),
+            enrollment.section.name if enrollment.section else None,
+            *[grades.get(quiz.pk) for quiz in quizzes],
+        ]
+
+
+def moodle_rows(course_class: CourseClass, sections: list[Section] | None) -> Iterator[Row]:
+    """Moodle's grade import: First name, Last name, Email address (what Moodle maps a
+    row to its user by), then "Quiz: Title (Real)" per quiz."""
+    quizzes = _quizzes(course_class)
+    yield [
+        "First name",
+        "Last name",
+        "Email address",
+        *[f"Quiz: {quiz.title} (Real)" for quiz in quizzes],
+    ]
+    for enrollment, grades in _grades(course_class, sections, quizzes):
+        user = enrollment.user
+        yield [
+            user.first_name,
+            user.last_name,
+            user.email,
+            *[grades.get(quiz.pk) for quiz in quizzes],
+        ]
+
+
+RESPONSE_HEADER = [
+    "Student",
+    "Username",
+    "Student ID",
+    "Section",
+    "Quiz",
+    "Attempt",
+    "Question",
+    "Answer",
+    "Score",
+    "Points",
+    "Grader",
+    "Comment",
+    "Started (UTC)",
+    "Submitted (UTC)",
+    "Graded (UTC)",
+    "Late",
+]
+
+
+def response_rows(course_class: CourseClass, sections: list[Section] | None) -> Iterator[Row]:
+    """One row per answer in a submitted attempt: who, which quiz and question, the answer
+    as the student saw it (choices by their text), the score, who graded it and when."""
+    choices = {
+        (question_id, key): text
+        for question_id, key, text in Choice.objects.filter(
+            question__quiz__course_id=course_class.course_id
+        ).values_list("question_id", "key", "text")
+    }
+    enrollment = Enrollment.objects.filter(
+        course_class=course_class, user=OuterRef("attempt__user")
+    )
+    answers = (
+        class_answers(course_class, sections)
+        .annotate(
+            section_name=Subquery(enrollment.values("section__name")[:1]),
+            student_number=Subquery(enrollment.values("student_id")[:1]),
+        )
+        .select_related("attempt__user", "attempt__quiz", "question", "graded_by")
+        .order_by(
+            *[f"attempt__{key}" for key in NAME_ORDER],
+            "attempt__quiz__order",
+            "attempt__quiz_id",
+            "attempt__number",
+            "question__order",
+            "id",
+        )
+    )
+    yield RESPONSE_HEADER
+    for answer in answers.iterator(CHUNK):
+        attempt, question, user = answer.attempt, answer.question, answer.attempt.user
+        yield [
+            user.get_full_name() or user.get_username(),
+            user.get_username(),
+            answer.student_number or None,
+            answer.section_name,
+            attempt.quiz.title,
+            attempt.number,
+            question.title or question.prompt[:200],
+            _answer_text(question.pk, answer.answer, choices),
+            answer.score,
+            question.points,
+            answer.graded_by.get_username() if answer.graded_by else None,
+            answer.grader_comment or None,
+            attempt.started_at,
+            attempt.submitted_at,
+            answer.graded_at,
+            "late" if attempt.submitted_late else None,
+        ]
+
+
+def _answer_text(question_id: int, answer: dict, choices: dict) -> str:
+    if "choice" in answer:
+        return choices.get((question_id, answer["choice"]), str(answer["choice"]))
+    if "choices" in answer:
+        return "; ".join(choices.get((question_id, key), str(key)) for key in answer["choices"])
+    return str(answer.get("text", ""))
