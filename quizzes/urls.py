@@ -11,6 +11,7 @@ urlpatterns = [
         views.attempt_start,
         name="start",
     ),
+    path("courses/<slug:course_slug>/grades/", views.course_grades, name="grades"),
     path("attempts/<id:attempt_id>/", views.attempt_page, name="attempt"),
     path("attempts/<id:attempt_id>/autosave/", views.attempt_autosave, name="autosave"),
     path(

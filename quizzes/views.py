@@ -14,10 +14,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from cohorts.selectors import due_for_student, effective_time_limit, enrollment_in_course
+from cohorts.selectors import (
+    due_dates_for_student,
+    due_for_student,
+    effective_time_limit,
+    enrollment_in_course,
+)
 from course.access import get_course_for_user, sees_work_of, with_read_only
 from course.models import Course
 from quizzes import selectors, services
+from quizzes.coursework import QuizRow
 from quizzes.models import Attempt, Question, QuestionKind, Quiz, Response
 
 
@@ -115,6 +121,34 @@ def quiz_detail(request: HttpRequest, course_slug: str, quiz_key: str) -> HttpRe
         "overdue": due_at is not None and due_at < timezone.now() and not submitted,
     }
     return render(request, "quizzes/quiz.html", context)
+
+
+@require_GET
+@login_required
+def course_grades(request: HttpRequest, course_slug: str) -> HttpResponse:
+    """The student's grades in a course: every quiz with its grade by the quiz's method
+    (released grades only), due date, late and missing flags."""
+    course = get_course_for_user(request.user, course_slug)
+    quizzes = list(selectors.quizzes_for_user(request.user, course))
+    attempts: dict[int, list[Attempt]] = {}
+    mine = Attempt.objects.filter(user=request.user, quiz__in=quizzes).order_by("number")
+    for attempt in mine:
+        attempts.setdefault(attempt.quiz_id, []).append(attempt)
+    due = due_dates_for_student(request.user, course.pk)
+    now = timezone.now()
+    rows = [
+        QuizRow(
+            quiz,
+            attempts.get(quiz.pk, []),
+            selectors.quiz_grade(quiz, attempts.get(quiz.pk, []), for_student=True),
+            due.get(("quiz", quiz.pk)),
+            None,
+            now,
+        )
+        for quiz in quizzes
+    ]
+    context = {"course": course, "rows": rows}
+    return render(request, "quizzes/grades.html", context)
 
 
 def _minutes(limit) -> int | None:
