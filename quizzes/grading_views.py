@@ -22,6 +22,7 @@ from course.access import can_author
 from course.ids import parse_id
 from quizzes import gradebook, grading_queue, services
 from quizzes.forms import GradeForm, OverrideForm, QuizGradingForm
+from quizzes.item_analysis import quiz_item_analysis
 from quizzes.models import GradeChange, Quiz, Response
 
 PAGE_SIZE = 50
@@ -245,3 +246,36 @@ def export(request: HttpRequest, class_id: int, layout: str, extension: str) -> 
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def regrade(request: HttpRequest, class_id: int, quiz_id: int) -> HttpResponse:
+    """Instructors, after changing a quiz's answer key or rubric: GET is the dry run
+    (whose scores would change, by how much); POST applies it. Answers never change."""
+    course_class = get_class_for_staff(request.user, class_id)
+    quiz = _get_quiz_for_author(request.user, course_class, quiz_id)
+    students = Enrollment.objects.filter(course_class=course_class).values("user")
+    apply = request.method == "POST"
+    result = services.quiz_regrade(quiz=quiz, students=students, by=request.user, apply=apply)
+    if apply:
+        changed = len(result.applied)
+        messages.success(request, f"Regraded {changed} answer{'s' if changed != 1 else ''}.")
+        return redirect("quizzes:regrade", course_class.pk, quiz.pk)
+    context = {"course_class": course_class, "quiz": quiz, "result": result}
+    return render(request, "quizzes/regrade.html", context)
+
+
+@require_GET
+@login_required
+def item_analysis(request: HttpRequest, class_id: int, quiz_id: int) -> HttpResponse:
+    """Instructors: facility, discrimination, option counts and Cronbach's alpha."""
+    course_class = get_class_for_staff(request.user, class_id)
+    quiz = _get_quiz_for_author(request.user, course_class, quiz_id)
+    students = Enrollment.objects.filter(course_class=course_class).values("user")
+    context = {
+        "course_class": course_class,
+        "quiz": quiz,
+        "analysis": quiz_item_analysis(quiz, students),
+    }
+    return render(request, "quizzes/item_analysis.html", context)

@@ -531,3 +531,102 @@ def quiz_release_grades(*, quiz: Quiz, students: QuerySet) -> int:
         grades_hidden=False
     )
     return released
+
+
+@dataclass
+class ScoreChange:
+    response: Response
+    old: Decimal | None
+    new: Decimal
+    kept: bool = False  # overridden by a person: left as it is
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new - (self.old or Decimal(0))
+
+
+@dataclass
+class Regrade:
+    changes: list[ScoreChange]  # scores the current key (or rubric) gives differently
+
+    @property
+    def applied(self) -> list[ScoreChange]:
+        return [change for change in self.changes if not change.kept]
+
+
+@transaction.atomic
+def quiz_regrade(
+    *, quiz: Quiz, students: QuerySet, by: AbstractBaseUser, apply: bool = False
+) -> Regrade:
+    """Score the stored answers of `students` (a subquery of user ids) again with the
+    quiz's current answer key and rubric points. A dry run (the default) only says whose
+    scores would change and by how much; `apply` writes them, with an audit row each, and
+    brings the attempts' totals up to date. Answers themselves never change, and a score
+    a person overrode is kept."""
+    responses = list(
+        Response.objects.filter(
+            attempt__quiz=quiz, attempt__user__in=students, attempt__state=AttemptState.SUBMITTED
+        )
+        .select_related("question", "attempt__user")
+        .prefetch_related("question__choices")
+        .order_by("attempt__user__username", "attempt__number", "question__order", "id")
+    )
+    latest_kind: dict[int, str] = dict(
+        GradeChange.objects.filter(response__in=responses)
+        .order_by("changed_at", "id")
+        .values_list("response_id", "kind")
+    )
+    result = Regrade(changes=[])
+    for response in responses:
+        new = _key_score(response)
+        if new is None or new == response.score:
+            continue
+        overridden = latest_kind.get(response.pk) == GradeChangeKind.OVERRIDE
+        result.changes.append(ScoreChange(response, response.score, new, kept=overridden))
+    if apply:
+        _regrade_apply(result, by)
+    return result
+
+
+def _key_score(response: Response) -> Decimal | None:
+    """What the current key gives this answer: auto-graded ones by grading.grade, graded
+    essays by their chosen levels' points in the current rubric (None: a person decides)."""
+    question = response.question
+    if question.is_auto_graded:
+        outcome = grading.grade(question, list(question.choices.all()), response.answer)
+        return outcome.score(question.points) or Decimal(0)
+    levels, rubric = response.rubric_levels, question.rubric
+    if question.kind != QuestionKind.ESSAY or not levels or len(levels) != len(rubric):
+        return None
+    try:
+        return sum(
+            (
+                Decimal(str(criterion["levels"][level]["points"]))
+                for level, criterion in zip(levels, rubric, strict=True)
+            ),
+            Decimal(0),
+        )
+    except (IndexError, KeyError):
+        return None
+
+
+def _regrade_apply(result: Regrade, by: AbstractBaseUser) -> None:
+    now = timezone.now()
+    attempts = {}
+    for change in result.applied:
+        response = change.response
+        GradeChange.objects.create(
+            response=response,
+            kind=GradeChangeKind.REGRADE,
+            changed_by=by,
+            changed_at=now,
+            old_score=change.old,
+            new_score=change.new,
+            old_levels=response.rubric_levels,
+            new_levels=response.rubric_levels,
+            reason="The answer key or rubric changed.",
+        )
+        Response.objects.filter(pk=response.pk).update(score=change.new)
+        attempts[response.attempt_id] = response.attempt
+    for attempt in Attempt.objects.select_for_update().filter(pk__in=attempts):
+        _total_attempt(attempt)

@@ -38,6 +38,16 @@ urlpatterns = [
         name="export",
     ),
     path(
+        "classes/<id:class_id>/grading/quizzes/<id:quiz_id>/regrade/",
+        grading_views.regrade,
+        name="regrade",
+    ),
+    path(
+        "classes/<id:class_id>/grading/quizzes/<id:quiz_id>/analysis/",
+        grading_views.item_analysis,
+        name="item-analysis",
+    ),
+    path(
         "classes/<id:class_id>/grading/quizzes/<id:quiz_id>/settings/",
         grading_views.quiz_grading_settings,
         name="grading-settings",
