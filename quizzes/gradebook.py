@@ -25,8 +25,15 @@ from openpyxl.cell import WriteOnlyCell
 from cohorts.models import CourseClass, Enrollment, Section
 from cohorts.roster import FORMULA_STARTS
 from quizzes import grading
-from quizzes.grading_queue import class_answers
-from quizzes.models import Attempt, AttemptState, Choice, Question, QuestionKind, Quiz
+from quizzes.models import (
+    Attempt,
+    AttemptState,
+    Choice,
+    Question,
+    QuestionKind,
+    Quiz,
+    Response,
+)
 
 Cell = str | int | Decimal | datetime | None
 Row = list[Cell]
@@ -225,16 +232,34 @@ def response_rows(course_class: CourseClass, sections: list[Section] | None) -> 
             question__quiz__course_id=course_class.course_id
         ).values_list("question_id", "key", "text")
     }
-    enrollment = Enrollment.objects.filter(
-        course_class=course_class, user=OuterRef("attempt__user")
-    )
-    answers = (
-        class_answers(course_class, sections)
-        .annotate(
-            section_name=Subquery(enrollment.values("section__name")[:1]),
-            student_number=Subquery(enrollment.values("student_id")[:1]),
+    # The class's students and the course's questions (thousands of rows at most) are
+    # read once; the answers stream as plain tuples, in name order.
+    students = _students(course_class, sections)
+    who = {
+        row[0]: row[1:]
+        for row in students.values_list(
+            "user_id",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "student_id",
+            "section__name",
         )
-        .select_related("attempt__user", "attempt__quiz", "question", "graded_by")
+    }
+    questions = {
+        pk: (title or prompt[:200], points)
+        for pk, title, prompt, points in Question.objects.filter(
+            quiz__course_id=course_class.course_id
+        ).values_list("pk", "title", "prompt", "points")
+    }
+    quizzes = dict(Quiz.objects.filter(course_id=course_class.course_id).values_list("pk", "title"))
+    answers = (
+        Response.objects.filter(
+            attempt__quiz__course_id=course_class.course_id,
+            attempt__quiz__archived=False,
+            attempt__state=AttemptState.SUBMITTED,
+            attempt__user__in=students.values("user"),
+        )
         .order_by(
             *[f"attempt__{key}" for key in NAME_ORDER],
             "attempt__quiz__order",
@@ -243,27 +268,43 @@ def response_rows(course_class: CourseClass, sections: list[Section] | None) -> 
             "question__order",
             "id",
         )
+        .values_list(
+            "attempt__user_id",
+            "attempt__quiz_id",
+            "attempt__number",
+            "question_id",
+            "answer",
+            "score",
+            "graded_by__username",
+            "grader_comment",
+            "attempt__started_at",
+            "attempt__submitted_at",
+            "graded_at",
+            "attempt__submitted_late",
+        )
     )
     yield RESPONSE_HEADER
-    for answer in answers.iterator(CHUNK):
-        attempt, question, user = answer.attempt, answer.question, answer.attempt.user
+    for row in answers.iterator(CHUNK):
+        user_id, quiz_id, number, question_id, answer, score, grader, comment, *times = row
+        first, last, username, student_number, section = who[user_id]
+        title, points = questions[question_id]
         yield [
-            user.get_full_name() or user.get_username(),
-            user.get_username(),
-            answer.student_number or None,
-            answer.section_name,
-            attempt.quiz.title,
-            attempt.number,
-            question.title or question.prompt[:200],
-            _answer_text(question.pk, answer.answer, choices),
-            answer.score,
-            question.points,
-            answer.graded_by.get_username() if answer.graded_by else None,
-            answer.grader_comment or None,
-            attempt.started_at,
-            attempt.submitted_at,
-            answer.graded_at,
-            "late" if attempt.submitted_late else None,
+            f"{first} {last}".strip() or username,
+            username,
+            student_number or None,
+            section,
+            quizzes[quiz_id],
+            number,
+            title,
+            _answer_text(question_id, answer, choices),
+            score,
+            points,
+            grader,
+            comment or None,
+            times[0],
+            times[1],
+            times[2],
+            "late" if times[3] else None,
         ]
 
 

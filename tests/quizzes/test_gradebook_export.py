@@ -193,7 +193,7 @@ def test_exports_read_in_a_fixed_number_of_queries(
         submit(user, built.quiz)
     client.force_login(instructor)
     for layout in ("canvas", "moodle", "responses"):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(15):  # as many for 10,000 students
             rows = _csv(_get(client, built, layout))
         assert len(rows) >= 12
 
