@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("flashcards_due_queue.py", "p95"),
         ("class_dashboard.py", "dashboard:"),
         ("labs_web.py", "requests/s"),
+        ("web_load.py", "ratio: lesson page / bare view"),
     ],
 )
 def test_the_benchmark_runs_in_its_quick_mode_and_prints_its_figure(script, figure, tmp_path):

@@ -1,0 +1,101 @@
+"""The simulated students of benchmarks/web_load.py (a locust file; run by it, not alone).
+
+Reads WEB_LOAD_FIXTURES (sessions and URLs the benchmark prepared), WEB_LOAD_SCENARIO
+(healthz, lesson or students), WEB_LOAD_THINK (mean seconds between a student's requests)
+and WEB_LOAD_MAX_REQUESTS (each simulated user stops by itself after that many).
+Requests go to the --host locust is given, which the benchmark sets to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import secrets
+
+from locust import between, constant, task
+from locust.contrib.fasthttp import FastHttpUser
+from locust.exception import StopUser
+
+FIXTURES = json.loads(open(os.environ["WEB_LOAD_FIXTURES"]).read())  # noqa: SIM115
+SCENARIO = os.environ["WEB_LOAD_SCENARIO"]
+THINK = float(os.environ["WEB_LOAD_THINK"])
+MAX_REQUESTS = int(os.environ["WEB_LOAD_MAX_REQUESTS"])
+_accounts = itertools.cycle(FIXTURES["students"])
+_REVISION = re.compile(r'id="rev-(\d+)" value="(\d+)"')
+_SEQUENCE = re.compile(r'name="sequence" value="(\d+)"')
+
+
+class Student(FastHttpUser):
+    wait_time = between(THINK / 2, THINK * 1.5) if THINK else constant(0)
+
+    def on_start(self) -> None:
+        account = next(_accounts)
+        csrf = secrets.token_hex(16)  # a 32-character secret: cookie and header alike
+        self.headers = {
+            "Cookie": f"sessionid={account['session']}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "X-Forwarded-Proto": "https",  # as the TLS-terminating proxy says
+            "Referer": f"{self.host.replace('http://', 'https://')}{FIXTURES['lesson']}",
+        }
+        self.htmx = {**self.headers, "HX-Request": "true"}
+        self.account = account
+        self.sequence = 0
+        self.revision = 0
+        self.sent = 0
+
+    def _count(self) -> None:
+        self.sent += 1
+        if self.sent > MAX_REQUESTS:
+            raise StopUser()
+
+    def _get(self, path: str, name: str, headers: dict, ok=(200,)) -> None:
+        self._count()
+        with self.client.get(path, headers=headers, name=name, catch_response=True) as response:
+            if response.status_code not in ok:
+                response.failure(f"status {response.status_code}")
+
+    def _post(self, path: str, name: str, data: dict) -> str:
+        self._count()
+        with self.client.post(
+            path, data=data, headers=self.htmx, name=name, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+                return ""
+            return response.text or ""
+
+    @task
+    def work(self) -> None:
+        if SCENARIO == "healthz":
+            self._get("/healthz/", "bare view /healthz/", self.headers)
+        elif SCENARIO == "lesson":
+            self._get(FIXTURES["lesson"], "lesson page", self.headers)
+        else:
+            self.student()
+
+    def student(self) -> None:
+        action = self.sent % 10  # of ten requests: 3 lesson, 2 rating, 2 autosave, 3 polls
+        if action in (0, 4, 7):
+            self._get(FIXTURES["lesson"], "lesson page", self.headers)
+        elif action in (1, 5):
+            body = self._post(
+                FIXTURES["rate"],
+                "flashcard rating",
+                {"rating": "3", "sequence": str(self.sequence), "source": "lesson"},
+            )
+            match = _SEQUENCE.search(body)
+            self.sequence = int(match.group(1)) if match else self.sequence + 1
+        elif action in (2, 8):
+            question = FIXTURES["question"]
+            body = self._post(
+                self.account["autosave"],
+                "quiz autosave",
+                {f"q-{question}": f"answer {self.sent}", f"rev-{question}": str(self.revision)},
+            )
+            match = _REVISION.search(body)
+            if match:
+                self.revision = int(match.group(2))
+        else:
+            self._get(self.account["run"], "lab status poll", self.htmx)
