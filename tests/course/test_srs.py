@@ -67,3 +67,8 @@ def test_previews_say_what_each_rating_would_do():
 )
 def test_intervals_read_like_ankis(delta, text):
     assert srs.humanise_interval(delta) == text
+
+
+def test_a_new_card_takes_its_id_from_the_time_without_waiting():
+    # fsrs sleeps 1 ms per card when it picks the id itself; a lesson page makes one per card
+    assert srs.new_card(NOW)["card_id"] == int(NOW.timestamp() * 1000)
