@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from course.markdown import render_markdown
 from course.models import Course, Flashcard, Lesson, Module
 
 
@@ -58,6 +59,7 @@ def test_saving_a_lesson_renders_and_sanitises_its_body(client, instructor, cour
     assert response.status_code == 302, response.text
     lesson.refresh_from_db()
     assert "<strong>insight</strong>" in lesson.body_html
+    assert lesson.body_html == render_markdown(lesson.body_markdown)
     assert "javascript:" not in lesson.body_html.split("</p>")[0].split("href=")[-1]
     assert "\r" not in lesson.body_markdown
 
