@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("class_dashboard.py", "dashboard:"),
         ("labs_web.py", "requests/s"),
         ("web_load.py", "ratio: lesson page / bare view"),
+        ("gradebook_export.py", "export responses.xlsx"),
     ],
 )
 def test_the_benchmark_runs_in_its_quick_mode_and_prints_its_figure(script, figure, tmp_path):
