@@ -73,12 +73,13 @@ def main() -> None:
 
 
 def _write(rows, course_class, extension: str) -> tuple[float, int]:
+    from cohorts.exports import csv_lines
     from quizzes import gradebook
 
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         if extension == "csv":
-            for line in gradebook.csv_lines(rows(course_class, None)):
+            for line in csv_lines(rows(course_class, None)):
                 out.write(line.encode())
         else:
             with gradebook.xlsx_file(rows(course_class, None), "Gradebook") as book:

@@ -21,6 +21,11 @@ urlpatterns = [
         name="class-labels-train",
     ),
     path("classes/<id:class_id>/runs/", views.class_runs, name="class-runs"),
+    path(
+        "classes/<id:class_id>/runs/export.csv",
+        views.class_runs_export,
+        name="class-runs-export",
+    ),
     path("labs/runs/<id:run_id>/", views.run_detail, name="run"),
     path("labs/runs/<id:run_id>/cancel/", views.run_cancel, name="run-cancel"),
     path("labs/runs/<id:run_id>/result.json", views.run_result, name="run-result"),

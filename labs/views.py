@@ -5,18 +5,20 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from cohorts.access import get_class_for_staff
+from cohorts.exports import csv_lines
 from cohorts.selectors import class_sections, due_for_student
 from course.access import can_author, get_course_for_user, sees_work_of
 from course.ids import parse_id
 from labs import selectors, services
 from labs.charts import compare_charts, run_charts
+from labs.exports import class_run_rows
 from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
 from labs.parameters import lab_params
 
@@ -281,3 +283,17 @@ def class_runs(request: HttpRequest, class_id: int) -> HttpResponse:
     if request.htmx:
         return render(request, "labs/class_runs.html#queue", context)
     return render(request, "labs/class_runs.html", context)
+
+
+@require_GET
+@login_required
+def class_runs_export(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Every run of the class's students as CSV, streamed (a grader's: their sections)."""
+    course_class = get_class_for_staff(request.user, class_id)
+    sections = None if can_author(request.user) else class_sections(course_class, request.user)
+    response = StreamingHttpResponse(
+        csv_lines(class_run_rows(course_class, sections)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"{course_class.course.slug}-{course_class.pk}-lab-runs.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

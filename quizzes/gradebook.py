@@ -9,7 +9,6 @@ numbers stay numbers.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
 import tempfile
@@ -22,8 +21,8 @@ from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from cohorts.exports import Cell, Row
 from cohorts.models import CourseClass, Enrollment, Section
-from cohorts.roster import FORMULA_STARTS
 from quizzes import grading
 from quizzes.models import (
     Attempt,
@@ -35,49 +34,10 @@ from quizzes.models import (
     Response,
 )
 
-Cell = str | int | Decimal | datetime | None
-Row = list[Cell]
 CHUNK = 2_000
 NAME_ORDER = ("user__last_name", "user__first_name", "user__username", "user_id")
 # Characters an XLSX file cannot hold (XML 1.0 forbids most control characters).
 _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet would read as a formula (= + - @, tab, carriage return,
-    after spaces too) gets a leading apostrophe: shown as text, never run."""
-    if value.startswith(FORMULA_STARTS) or value.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")  # 3.50 -> "3.5", 30.00 -> "30"
-
-
-def _text(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return _number(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return neutralise(value)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(rows: Iterable[Row]) -> Iterator[str]:
-    """CSV text a row at a time, after a byte-order mark (spreadsheets then read UTF-8)."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow([_text(value) for value in row])
 
 
 def xlsx_file(rows: Iterable[Row], title: str) -> IO[bytes]:

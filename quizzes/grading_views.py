@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohorts.access import get_class_for_staff
+from cohorts.exports import csv_lines
 from cohorts.models import CourseClass, Enrollment, Section
 from cohorts.selectors import class_sections
 from course.access import can_author
@@ -241,9 +242,7 @@ def export(request: HttpRequest, class_id: int, layout: str, extension: str) -> 
     name = f"{slugify(course_class.name) or 'class'}-{stem}-{timezone.now():%Y%m%d}.{extension}"
     if extension == "xlsx":
         return FileResponse(gradebook.xlsx_file(rows, sheet), as_attachment=True, filename=name)
-    response = StreamingHttpResponse(
-        gradebook.csv_lines(rows), content_type="text/csv; charset=utf-8"
-    )
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

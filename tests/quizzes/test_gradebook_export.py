@@ -10,9 +10,9 @@ import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 
+from cohorts.exports import neutralise
 from course.roles import GRADER, STUDENT
 from quizzes import services
-from quizzes.gradebook import neutralise
 from tests.factories import enroll, make_user
 from tests.quizzes.grading_factories import grading_class, submit
 

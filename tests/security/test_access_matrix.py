@@ -185,6 +185,7 @@ MATRIX: dict[str, tuple[dict[str, str] | None, set[str]]] = {
     "labs:class-labels-generate": (POST_ONLY, {"anon", "student", "other", "grader", "outsider"}),
     "labs:class-labels-train": (POST_ONLY, {"anon", "student", "other", "grader", "outsider"}),
     "labs:class-runs": (_get(STAFF), set()),
+    "labs:class-runs-export": (_get(STAFF), set()),
     "labs:run": (_get(ANN), set()),
     "labs:run-cancel": (POST_ONLY, {"anon", "other", "grader", "outsider"}),
     "labs:run-result": (_get(ANN), set()),
