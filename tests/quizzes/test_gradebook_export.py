@@ -220,3 +220,18 @@ def test_the_class_page_links_the_exports_for_graders_and_instructors(client, in
             for extension in ("csv", "xlsx"):
                 url = reverse("quizzes:export", args=[built.course_class.pk, layout, extension])
                 assert url in page
+
+
+def test_text_that_looks_like_a_formula_or_an_error_stays_text_in_xlsx():
+    from openpyxl import load_workbook
+
+    from quizzes.gradebook import xlsx_file
+
+    out = xlsx_file([["=1+1", "#N/A", "plain", 3]], "Check")
+    (row,) = load_workbook(out).active.iter_rows()
+    assert [(cell.value, cell.data_type) for cell in row] == [
+        ("=1+1", "s"),
+        ("#N/A", "s"),
+        ("plain", "s"),
+        (3, "n"),
+    ]
