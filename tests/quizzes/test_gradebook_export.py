@@ -235,3 +235,18 @@ def test_text_that_looks_like_a_formula_or_an_error_stays_text_in_xlsx():
         ("plain", "s"),
         (3, "n"),
     ]
+
+
+def test_characters_xlsx_cannot_hold_are_dropped_and_the_sheet_name_is_one_excel_accepts():
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+
+    from quizzes.gradebook import xlsx_file
+
+    when = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
+    out = xlsx_file([["a\x01b\nc", None, when]], "Quiz: a/b [draft]? with a very long title")
+    book = load_workbook(out)
+    (row,) = book.active.iter_rows(values_only=True)
+    assert row == ("ab\nc", None, when.replace(tzinfo=None))
+    assert book.sheetnames == ["Quiz  a b  draft   with a very "]  # 31 characters
