@@ -15,16 +15,12 @@ import argparse
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scratch import ROOT, scratch_django
 
 
 def main() -> None:
@@ -36,15 +32,7 @@ def main() -> None:
     if args.quick:
         args.students, args.runs = 30, 1
 
-    workdir = tempfile.mkdtemp(prefix="bench-dashboard-")
-    os.environ["APP_VAR_DIR"] = workdir
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3"
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    scratch_django("bench-dashboard-")
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -52,7 +40,6 @@ def main() -> None:
 
     from cohorts.dashboard import class_dashboard
 
-    call_command("migrate", verbosity=0)
     call_command("load_course", str(ROOT / "content" / "alignment-training"), verbosity=0)
     started = time.perf_counter()
     course_class = _fill(args.students)

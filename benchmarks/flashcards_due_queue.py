@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scratch import scratch_django
 
 
 def main() -> None:
@@ -35,19 +30,9 @@ def main() -> None:
     if args.quick:
         args.students, args.cards, args.samples = 50, 20, 20
 
-    workdir = tempfile.mkdtemp(prefix="bench-cards-")
-    os.environ["APP_VAR_DIR"] = workdir
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3"
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    scratch_django("bench-cards-")
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     course = _fill(args.students, args.cards, connection)
     _measure(course, args.students, args.samples)
 

@@ -13,16 +13,12 @@ Targets on a developer's machine: under 10 s and 200 MB each.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import tempfile
 import time
 import tracemalloc
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scratch import scratch_django
 
 
 def main() -> None:
@@ -34,20 +30,10 @@ def main() -> None:
     if args.quick:
         args.students, args.quizzes = 50, 3
 
-    workdir = tempfile.mkdtemp(prefix="bench-gradebook-")
-    os.environ["APP_VAR_DIR"] = workdir
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3"
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    scratch_django("bench-gradebook-")
 
     from quizzes import gradebook
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     course_class = _fill(args.students, args.quizzes)
     print(
