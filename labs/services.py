@@ -225,15 +225,17 @@ def preference_label_save(*, user: AbstractBaseUser, pair, choice: str):
 
 
 CLASS_RM_EXPERIMENT = "class_reward_model"
+MIN_CLASS_LABELS = 4  # labels that pick a side (ties carry no preference) to train on
 
 
 def class_reward_model_start(*, course, user: AbstractBaseUser) -> LabRun:
     """Queue a reward-model run on the class's labels (an instructor's action). The labels
     travel inside the run's parameters, so a worker on another machine can read them."""
     rows = class_label_rows(course)
-    if len(rows) < 4:
+    if len(rows) < MIN_CLASS_LABELS:
         raise RunRefused(
-            f"The class has given {len(rows)} labels that pick a side; at least 4 are needed."
+            f"The class has given {len(rows)} labels that pick a side; "
+            f"at least {MIN_CLASS_LABELS} are needed."
         )
     lab, _ = Lab.objects.get_or_create(
         course=course,
