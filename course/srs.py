@@ -10,7 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler
 
-SCHEDULER = Scheduler(desired_retention=0.9, enable_fuzzing=True)
+# No fuzzing: fsrs draws the fuzz from `random()` at each review, so the interval a rating
+# button promises could not be the one the rating then gets ("Easy 8d" became 10 days).
+# One scheduler serves both the promise and the review.
+SCHEDULER = Scheduler(desired_retention=0.9, enable_fuzzing=False)
 RATINGS = [(1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")]
 
 
@@ -39,24 +42,26 @@ def review(card: dict, rating: int, now: datetime) -> Scheduled:
 
 
 def interval_previews(card: dict, now: datetime) -> dict[int, str]:
-    """What each rating would do, as Anki shows on its buttons: {3: '2d', ...}."""
-    previews = {}
-    for value, _label in RATINGS:
-        scheduler = Scheduler(desired_retention=SCHEDULER.desired_retention, enable_fuzzing=False)
-        updated, _ = scheduler.review_card(Card.from_dict(card), Rating(value), now)
-        previews[value] = humanise_interval(updated.due - now)
-    return previews
+    """What each rating would do, in the words the card uses once rated: {3: '10 minutes'}.
+    The same `review` call as the rating itself, so the promise is the outcome."""
+    return {value: humanise_interval(review(card, value, now).due - now) for value, _ in RATINGS}
+
+
+def _count(value: float, unit: str) -> str:
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text} {unit}{'' if text == '1' else 's'}"
 
 
 def humanise_interval(delta: timedelta) -> str:
+    """An interval in words, rounded to the nearest unit (never down to '0 minutes'): the
+    rating buttons, the 'Next review in ...' line and the review page all say it so."""
     seconds = max(0, delta.total_seconds())
-    if seconds < 3600:
-        return f"{max(1, round(seconds / 60))}m"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)}h"
-    days = seconds / 86400
-    if days < 31:
-        return f"{round(days)}d"
+    if (minutes := max(1, round(seconds / 60))) < 60:
+        return _count(minutes, "minute")
+    if (hours := round(seconds / 3600)) < 24:
+        return _count(hours, "hour")
+    if (days := round(seconds / 86400)) < 31:
+        return _count(days, "day")
     if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
+        return _count(round(days / 30, 1), "month")
+    return _count(round(days / 365, 1), "year")

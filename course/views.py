@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
@@ -139,6 +140,18 @@ class DeckItem:
     previews: dict[int, str]
     source: str  # "lesson" or "review": where a rating returns to
     just_rated: bool = False
+    now: datetime | None = None
+
+    @property
+    def next_review(self) -> str:
+        """When the card comes back, in the words its rating button used: measured from
+        the rating itself just after one, from now otherwise ('' once due)."""
+        if self.state is None:
+            return ""
+        since = self.state.last_reviewed_at if self.just_rated else self.now
+        if since is None or self.state.due <= since:
+            return ""
+        return srs.humanise_interval(self.state.due - since)
 
     @property
     def sequence(self) -> int:
@@ -153,7 +166,7 @@ def _deck_item(card, state, *, revealed: bool, source: str, just_rated: bool = F
     now = timezone.now()
     fsrs_card = state.fsrs_card if state else srs.new_card(now)
     previews = srs.interval_previews(fsrs_card, now)
-    return DeckItem(card, state, revealed, previews, source, just_rated)
+    return DeckItem(card, state, revealed, previews, source, just_rated, now)
 
 
 def _deck(request: HttpRequest, cards: list[Flashcard]) -> list[DeckItem]:
@@ -225,6 +238,8 @@ def _render_review(request: HttpRequest, course: Course, *, partial: bool) -> Ht
         "due_count": selectors.due_count(request.user, course, now),
         "next_due": None if item else selectors.next_due_at(request.user, course),
     }
+    if context["next_due"] and context["next_due"] > now:
+        context["next_due_in"] = srs.humanise_interval(context["next_due"] - now)
     template = "course/review.html#review-area" if partial else "course/review.html"
     return render(request, template, context)
 

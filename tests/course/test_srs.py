@@ -52,20 +52,21 @@ def test_it_refuses_a_naive_datetime():
 
 def test_previews_say_what_each_rating_would_do():
     previews = srs.interval_previews(srs.new_card(NOW), NOW)
-    assert previews[1] == "1m" and previews[3] == "10m" and previews[4].endswith("d")
+    assert previews[1] == "1 minute" and previews[3] == "10 minutes"
+    assert previews[4].endswith("days")
 
 
 @pytest.mark.parametrize(
     ("delta", "text"),
     [
-        (timedelta(seconds=30), "1m"),
-        (timedelta(hours=5), "5h"),
-        (timedelta(days=3), "3d"),
-        (timedelta(days=90), "3mo"),
-        (timedelta(days=730), "2y"),
+        (timedelta(seconds=30), "1 minute"),
+        (timedelta(hours=5), "5 hours"),
+        (timedelta(days=3), "3 days"),
+        (timedelta(days=90), "3 months"),
+        (timedelta(days=730), "2 years"),
     ],
 )
-def test_intervals_read_like_ankis(delta, text):
+def test_intervals_read_in_words(delta, text):
     assert srs.humanise_interval(delta) == text
 
 
