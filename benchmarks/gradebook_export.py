@@ -60,7 +60,7 @@ def main() -> None:
 
 def _write(rows, course_class, extension: str) -> tuple[float, int]:
     from cohorts.exports import csv_lines
-    from quizzes import gradebook
+    from cohorts.xlsx import xlsx_file
 
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
@@ -68,7 +68,7 @@ def _write(rows, course_class, extension: str) -> tuple[float, int]:
             for line in csv_lines(rows(course_class, None)):
                 out.write(line.encode())
         else:
-            with gradebook.xlsx_file(rows(course_class, None), "Gradebook") as book:
+            with xlsx_file(rows(course_class, None), "Gradebook") as book:
                 while chunk := book.read(1 << 20):
                     out.write(chunk)
         return time.perf_counter() - started, out.tell()

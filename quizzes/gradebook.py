@@ -10,14 +10,9 @@ numbers stay numbers.
 from __future__ import annotations
 
 import itertools
-import re
-import tempfile
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import IO
 
-import xlsxwriter
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 
 from cohorts.exports import Row
@@ -35,50 +30,6 @@ from quizzes.models import (
 
 CHUNK = 2_000
 NAME_ORDER = ("user__last_name", "user__first_name", "user__username", "user_id")
-# Characters an XLSX file cannot hold (XML 1.0 forbids most control characters).
-_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def xlsx_file(rows: Iterable[Row], title: str) -> IO[bytes]:
-    """An XLSX workbook in a temporary file, rewound: written with XlsxWriter's constant
-    memory mode (each row goes to disk as it comes). Text is always written as text, so it
-    never runs as a formula; numbers stay numbers and times are dates (UTC)."""
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it when sent
-    book = xlsxwriter.Workbook(
-        out,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet = book.add_worksheet(_sheet_name(title))
-    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    write_string, write_number = sheet.write_string, sheet.write_number  # 1.5M cells
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                if not value.isprintable():  # a newline or worse: drop what XML forbids
-                    value = _NOT_IN_XLSX.sub("", value)
-                write_string(r, c, value)
-            elif isinstance(value, datetime):
-                sheet.write_datetime(r, c, value.replace(tzinfo=None), moment)
-            else:
-                write_number(r, c, value)
-    book.close()
-    out.seek(0)
-    return out
-
-
-def _sheet_name(title: str) -> str:
-    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
-
-
-# --- what is exported -------------------------------------------------------------------
 
 
 def _students(course_class: CourseClass, sections: list[Section] | None) -> QuerySet[Enrollment]:

@@ -19,6 +19,7 @@ from cohorts.access import get_class_for_staff
 from cohorts.exports import csv_lines
 from cohorts.models import CourseClass, Enrollment, Section
 from cohorts.selectors import class_sections
+from cohorts.xlsx import xlsx_file
 from course.access import can_author
 from course.ids import parse_id
 from quizzes import gradebook, grading_queue, services
@@ -241,7 +242,7 @@ def export(request: HttpRequest, class_id: int, layout: str, extension: str) -> 
     rows = make_rows(course_class, None if is_author else sections)
     name = f"{slugify(course_class.name) or 'class'}-{stem}-{timezone.now():%Y%m%d}.{extension}"
     if extension == "xlsx":
-        return FileResponse(gradebook.xlsx_file(rows, sheet), as_attachment=True, filename=name)
+        return FileResponse(xlsx_file(rows, sheet), as_attachment=True, filename=name)
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
