@@ -30,6 +30,7 @@ from quizzes.question_files import QuestionFileError, parse_question_file
 PART_KINDS = ("single", "multiple", "true-false", "short", "numeric", "essay")
 GRADING = ("highest", "last", "first", "average")
 FEEDBACK = ("after-submission", "after-each-question")
+RELEASE = ("on-grading", "manual")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 QUESTION_FILES = (".gift", ".aiken", ".txt", ".xml")  # GIFT, Aiken, Moodle XML or QTI
 
@@ -65,6 +66,8 @@ def _read_quiz(path: Path, file: str, lessons: set[str], referenced: set[str]) -
         "time_limit",
         "grading",
         "feedback",
+        "release",
+        "anonymous",
         "published",
         "questions",
         "questions_from",
@@ -87,6 +90,8 @@ def _read_quiz(path: Path, file: str, lessons: set[str], referenced: set[str]) -
         else None,
         grading=_one_of(fields, "grading", GRADING),
         feedback=_one_of(fields, "feedback", FEEDBACK),
+        release=_one_of(fields, "release", RELEASE),
+        anonymous=fields.boolean("anonymous", False),
         published=fields.boolean("published", True),
     )
     if ("questions" in fields.data) == ("questions_from" in fields.data):
@@ -386,6 +391,10 @@ def quiz_to_yaml(quiz: BundleQuiz) -> dict[str, Any]:
         data["grading"] = quiz.grading
     if quiz.feedback != FEEDBACK[0]:
         data["feedback"] = quiz.feedback
+    if quiz.release != RELEASE[0]:
+        data["release"] = quiz.release
+    if quiz.anonymous:
+        data["anonymous"] = True
     if not quiz.published:
         data["published"] = False
     data["questions"] = [question_to_yaml(q) for q in quiz.questions]

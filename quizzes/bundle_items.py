@@ -42,5 +42,7 @@ class BundleQuiz:
     time_limit: int | None = None
     grading: str = "highest"
     feedback: str = "after-submission"
+    release: str = "on-grading"
+    anonymous: bool = False
     published: bool = True
     questions: list[BundleQuestion] = field(default_factory=list)

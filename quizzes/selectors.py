@@ -246,6 +246,8 @@ def quizzes_as_bundle(quizzes: list[Quiz]) -> list[BundleQuiz]:
             time_limit=quiz.time_limit_minutes,
             grading=quiz.grading_method,
             feedback=quiz.feedback_mode,
+            release=quiz.release_grades,
+            anonymous=quiz.anonymous_grading,
             published=quiz.published,
             questions=by_quiz.get(quiz.pk, []),
         )

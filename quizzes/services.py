@@ -77,6 +77,8 @@ def _quiz_sync(quiz: Quiz, data: BundleQuiz, lesson: Lesson | None, order: int) 
     quiz.time_limit_minutes = data.time_limit
     quiz.grading_method = data.grading
     quiz.feedback_mode = data.feedback
+    quiz.release_grades = data.release
+    quiz.anonymous_grading = data.anonymous
     quiz.published = data.published
     quiz.order = order
     quiz.archived = False

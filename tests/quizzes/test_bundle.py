@@ -46,7 +46,7 @@ def test_the_shipped_course_has_the_seed_questions_exercise_and_more():
     kinds = [q.kind for q in exercise.questions]
     assert kinds == ["scenario", "scenario", "essay"]
     for scenario in exercise.questions[:2]:
-        assert [p.kind for p in scenario.parts] == ["single", "essay", "essay"]
+        assert [p.kind for p in scenario.parts] == ["single", "essay", "essay", "essay"]
         assert {c.key for c in scenario.parts[0].choices} == {
             "over-refusal",
             "under-refusal",
@@ -69,6 +69,7 @@ def test_loading_the_shipped_course_creates_its_quizzes_on_their_lessons():
     parts = Question.objects.filter(quiz=quiz, parent__key="scenario-a").order_by("order")
     assert [p.key for p in parts] == [
         "scenario-a-failure",
+        "scenario-a-justification",
         "scenario-a-harm",
         "scenario-a-intervention",
     ]
@@ -109,6 +110,31 @@ def test_reloading_an_edited_quiz_keeps_attempts_and_archives_removed_questions(
     assert quiz.archived and Attempt.objects.filter(pk=attempt.pk).exists()
 
 
+def test_a_quiz_file_sets_when_grades_are_released_and_whether_grading_is_anonymous(tmp_path):
+    text = VALID.replace("title: A check\n", "title: A check\nrelease: manual\nanonymous: true\n")
+    course_import_bundle(bundle=read_bundle(_bundle_dir(tmp_path, text)))
+    quiz = Quiz.objects.get(key="check")
+    assert quiz.release_grades == "manual" and quiz.anonymous_grading is True
+
+
+def test_a_quiz_file_without_them_releases_on_grading_and_shows_names(tmp_path):
+    course_import_bundle(bundle=read_bundle(_bundle_dir(tmp_path, VALID)))
+    quiz = Quiz.objects.get(key="check")
+    assert quiz.release_grades == "on-grading" and quiz.anonymous_grading is False
+
+
+def test_release_and_anonymous_grading_survive_export_and_reload(tmp_path):
+    text = VALID.replace("title: A check\n", "title: A check\nrelease: manual\nanonymous: true\n")
+    course_import_bundle(bundle=read_bundle(_bundle_dir(tmp_path, text)))
+    call_command("export_course", "demo-course", str(tmp_path / "out"), verbosity=0)
+    exported = (tmp_path / "out" / "quizzes" / "check.yaml").read_text()
+    assert "release: manual" in exported and "anonymous: true" in exported
+    Quiz.objects.filter(key="check").update(release_grades="on-grading", anonymous_grading=False)
+    call_command("load_course", str(tmp_path / "out"), verbosity=0)
+    quiz = Quiz.objects.get(key="check")
+    assert quiz.release_grades == "manual" and quiz.anonymous_grading is True
+
+
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
@@ -117,6 +143,16 @@ def test_reloading_an_edited_quiz_keeps_attempts_and_archives_removed_questions(
         (VALID.replace("        correct: true\n", ""), 7, "mark at least one choice"),
         (VALID + "    colour: red\n", 11, "unknown field 'colour'"),
         (VALID.replace("title: A check\n", "title: A check\ngrading: best\n"), 2, "'grading'"),
+        (
+            VALID.replace("title: A check\n", "title: A check\nrelease: later\n"),
+            2,
+            "'release' must be one of: on-grading, manual",
+        ),
+        (
+            VALID.replace("title: A check\n", "title: A check\nanonymous: yes please\n"),
+            2,
+            "'anonymous' must be true or false",
+        ),
         (VALID.replace("  - key: one", "  - key: One"), 4, "is not a slug"),
         (VALID + "  - key: one\n    type: essay\n    prompt: again\n", 11, "used twice"),
         ("title: [unclosed\n", 2, "invalid YAML"),
