@@ -32,7 +32,53 @@ TABLE_COLUMNS = (
     "absolute_correlation",
     "pairwise_accuracy_sd",
     "absolute_accuracy_sd",
+    "pairwise_correlation_sd",
+    "absolute_correlation_sd",
+    "accuracy_difference",
+    "accuracy_difference_sd",
+    "accuracy_verdict",
+    "correlation_difference",
+    "correlation_difference_sd",
+    "correlation_verdict",
 )
+# How the page reads them (the web app labels columns it does not know from these).
+TABLE_LABELS = (
+    "Labels",
+    "Rater miscalibration",
+    "Pairwise: held-out accuracy",
+    "Pairwise: correlation with gold",
+    "Ratings: held-out accuracy",
+    "Ratings: correlation with gold",
+    "Pairwise accuracy, spread (SD)",
+    "Ratings accuracy, spread (SD)",
+    "Pairwise correlation, spread (SD)",
+    "Ratings correlation, spread (SD)",
+    "Accuracy: pairwise minus ratings",
+    "Accuracy difference, spread (SD)",
+    "Accuracy: which leads",
+    "Correlation: pairwise minus ratings",
+    "Correlation difference, spread (SD)",
+    "Correlation: which leads",
+)
+TABLE_FORMATS = (
+    "count",
+    "number",
+    "percent",
+    "score",
+    "percent",
+    "score",
+    "percent",
+    "percent",
+    "score",
+    "score",
+    "percent",
+    "percent",
+    "text",
+    "score",
+    "score",
+    "text",
+)
+METRICS = ("accuracy", "correlation")
 
 
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
@@ -244,7 +290,8 @@ def finetune_scores(base, pairs, rated, items, seed, progress):
 # The result
 # ---------------------------------------------------------------------------------------
 class Means:
-    """Means and standard deviations over seeds of (accuracy, correlation): ``i`` 0 or 1."""
+    """Means and standard deviations over seeds of (accuracy, correlation): ``i`` 0 or 1;
+    and the comparison of the two kinds at a point, seed by seed (``compare``)."""
 
     def __init__(self, results: dict[tuple[int, float, str], list[tuple[float, float]]]):
         self.results = results
@@ -256,21 +303,57 @@ class Means:
         vals = [r[i] for r in self.results[(n, m, kind)]]
         return statistics.stdev(vals) if len(vals) > 1 else 0.0
 
+    def compare(self, n: int, m: float, i: int) -> Comparison:
+        """Pairwise minus absolute at one point, seed by seed (both kinds of each seed come
+        from the same raters), and whether the mean difference stands out of its spread."""
+        diffs = [
+            a[i] - b[i]
+            for a, b in zip(
+                self.results[(n, m, "pairwise")], self.results[(n, m, "absolute")], strict=True
+            )
+        ]
+        sd = statistics.stdev(diffs) if len(diffs) > 1 else None
+        return Comparison(statistics.fmean(diffs), sd)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Pairwise minus absolute, averaged over seeds, and the spread (standard deviation) of
+    that difference over seeds (None with one seed). A lead counts only when the mean
+    difference is larger than its spread; inside it the two are tied within noise."""
+
+    difference: float
+    sd: float | None
+
+    @property
+    def verdict(self) -> str:
+        if self.sd is None:
+            return "one seed"  # no spread to tell a lead from noise
+        if abs(self.difference) <= self.sd:
+            return "tie"
+        return "pairwise" if self.difference > 0 else "ratings"
+
 
 def summarise(p, grid: Grid, answers: Answers, results, last_scores, base) -> dict[str, Any]:
     means = Means(results)
     res = result_shell(base)
     res["series"].update(series(grid, means))
-    rows = [
-        [n, m]
-        + [round(means.mean(n, m, k, i), 4) for k in KINDS for i in (0, 1)]
-        + [round(means.sd(n, m, "pairwise", 0), 4), round(means.sd(n, m, "absolute", 0), 4)]
-        for n, m in grid.points
-    ]
+    rows = []
+    for n, m in grid.points:
+        row: list[Any] = [n, m]
+        row += [round(means.mean(n, m, k, i), 4) for k in KINDS for i in (0, 1)]
+        row += [round(means.sd(n, m, k, i), 4) for i in (0, 1) for k in KINDS]
+        for i in (0, 1):
+            c = means.compare(n, m, i)
+            row += [round(c.difference, 4), None if c.sd is None else round(c.sd, 4), c.verdict]
+        rows.append(row)
     res["tables"].append(
         {
-            "title": f"Reward models from comparisons vs ratings (mean of {len(grid.seeds)} seeds)",
+            "title": f"Reward models from comparisons vs ratings (mean of {len(grid.seeds)} "
+            "seeds; a lead counts when the difference is larger than its spread over seeds)",
             "columns": list(TABLE_COLUMNS),
+            "labels": list(TABLE_LABELS),
+            "formats": list(TABLE_FORMATS),
             "rows": rows,
         }
     )
@@ -286,6 +369,17 @@ def summarise(p, grid: Grid, answers: Answers, results, last_scores, base) -> di
         "pairwise_leads_accuracy_from": leads[0],
         "pairwise_leads_correlation_from": leads[1],
     }
+    for name, m in (("", grid.m), ("calibrated_", grid.mis_grid[0])):
+        for i, metric in enumerate(METRICS):
+            c = means.compare(grid.n, m, i)
+            res["findings"][f"{name}{metric}_difference"] = round(c.difference, 4)
+            res["findings"][f"{name}{metric}_difference_sd"] = (
+                None if c.sd is None else round(c.sd, 4)
+            )
+    if len(grid.seeds) == 1:
+        res["notes"].append(
+            "one seed: no spread over seeds to tell a lead from noise (run 2 or more seeds)"
+        )
     return res
 
 
@@ -333,10 +427,11 @@ def heldout_samples(p, answers: Answers, last_scores) -> list[dict[str, Any]]:
 
 
 def lead_from(grid: Grid, means: Means, i: int) -> float | None:
-    """Smallest miscalibration from which comparisons lead at every larger one."""
+    """Smallest miscalibration from which comparisons lead beyond noise at every larger
+    one."""
     lead = None
     for m in reversed(grid.mis_grid):
-        if means.mean(grid.n, m, "pairwise", i) > means.mean(grid.n, m, "absolute", i):
+        if means.compare(grid.n, m, i).verdict == "pairwise":
             lead = m
         else:
             break
@@ -399,27 +494,55 @@ def headline(grid: Grid, means: Means, leads: tuple[float | None, float | None])
     def at(m: float, kind: str, i: int) -> float:
         return means.mean(grid.n, m, kind, i)
 
-    acc_pw, acc_abs = at(grid.m, "pairwise", 0), at(grid.m, "absolute", 0)
-    cor_pw, cor_abs = at(grid.m, "pairwise", 1), at(grid.m, "absolute", 1)
-    better = "beat" if acc_pw > acc_abs and cor_pw > cor_abs else "did not clearly beat"
     m0 = grid.mis_grid[0]
+    text = (
+        f"With {grid.n} labels from raters with miscalibration {grid.m:g}: "
+        f"{point_text(grid, means, grid.m)}. With calibrated raters ({m0:g}): "
+        f"{point_text(grid, means, m0)}."
+    )
+    if len(grid.seeds) == 1:
+        return text + (
+            " One seed gives no spread over seeds, so no difference here can be told from "
+            "noise: run with 2 or more seeds."
+        )
 
     def lead_text(m: float | None) -> str:
         if m is None:
             return "at no miscalibration tried"
         if m == m0:
             return "at every miscalibration tried"
-        return f"from miscalibration {m} up"
+        return f"from miscalibration {m:g} up"
 
-    return (
-        f"With {grid.n} labels from raters with miscalibration {grid.m}, the reward model "
-        f"trained on comparisons {better} the one regressed on 1-7 ratings: held-out pair "
-        f"accuracy {pct(acc_pw)} vs {pct(acc_abs)}, correlation with gold {cor_pw:.2f} vs "
-        f"{cor_abs:.2f}. With calibrated raters ({m0}) ratings reached "
-        f"{pct(at(m0, 'absolute', 0))} and {at(m0, 'absolute', 1):.2f} vs "
-        f"{pct(at(m0, 'pairwise', 0))} and {at(m0, 'pairwise', 1):.2f}. Comparisons lead on "
-        f"accuracy {lead_text(leads[0])} and on correlation {lead_text(leads[1])}."
+    ties = []
+    for i, metric in enumerate(METRICS):
+        tied = [m for m in grid.mis_grid if means.compare(grid.n, m, i).verdict == "tie"]
+        if tied:
+            ties.append(f"{metric} at miscalibration {', '.join(f'{m:g}' for m in tied)}")
+    text += (
+        f" Beyond the spread over {len(grid.seeds)} seeds, comparisons lead on accuracy "
+        f"{lead_text(leads[0])} and on correlation {lead_text(leads[1])}"
     )
+    return text + (f"; tied within noise on {' and '.join(ties)}." if ties else ".")
+
+
+def point_text(grid: Grid, means: Means, m: float) -> str:
+    """Both measures at one miscalibration: the means, the difference, its spread and
+    which leads (or a tie within noise)."""
+    parts = []
+    for i in (0, 1):
+        pw, ab = means.mean(grid.n, m, "pairwise", i), means.mean(grid.n, m, "absolute", i)
+        c = means.compare(grid.n, m, i)
+        show = pct if i == 0 else (lambda x: f"{x:.2f}")
+        label = "held-out pair accuracy" if i == 0 else "correlation with gold"
+        spread = "" if c.sd is None else f", spread of the difference {show(c.sd)}"
+        verdict = {
+            "tie": "a tie within noise",
+            "pairwise": "comparisons lead",
+            "ratings": "ratings lead",
+            "one seed": "one seed, not judged",
+        }[c.verdict]
+        parts.append(f"{label} {show(pw)} (comparisons) vs {show(ab)} (ratings){spread}: {verdict}")
+    return "; ".join(parts)
 
 
 def dataset_headline(p, n_train: int, n_test: int, acc: float) -> str:
