@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from cohorts.selectors import (
     due_dates_for_student,
@@ -236,8 +235,9 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     except services.AttemptClosed:
         services.attempt_finish_if_expired(attempt=attempt)
-        if request.htmx:
-            return HttpResponseClientRedirect(attempt.get_absolute_url())
+        if request.htmx:  # say so where "Saved at" goes; the typing stays on the page
+            attempt.refresh_from_db()
+            return render(request, "quizzes/partials/save_status.html", {"attempt": attempt})
         return redirect(attempt)
     if not request.htmx:
         return redirect(attempt)

@@ -69,7 +69,8 @@ def test_the_result_page_shows_answers_feedback_and_explanations(client, student
     client.force_login(student)
     text = client.get(attempt.get_absolute_url()).text
     assert "SECRET-EXPLANATION single-q" in text and "SECRET-FEEDBACK single-q a" in text
-    assert "Correct answer: Option b" in text and "SECRET-REFERENCE" in text
+    assert 'Option b</span>\n        <span class="choice-verdict">(correct answer)' in text
+    assert "SECRET-REFERENCE" in text
     assert "<strong>0</strong> of 4 points" in text
 
 
@@ -192,5 +193,6 @@ def test_the_result_lists_only_answers_that_earn_credit(client, student):
     )
     client.force_login(student)
     text = client.get(attempt.get_absolute_url()).text
-    assert "<span>0.88 (± 0.01)</span>" in text and "<span>0.9 (50%)</span>" in text
-    assert "<span>0.5" not in text and "Only the difference" in text
+    assert "<li>0.88 (± 0.01)</li>" in text
+    assert '<li>0.9 <span class="lesson-meta">(50% of the points)</span></li>' in text
+    assert "<li>0.5" not in text and "Only the difference" in text

@@ -56,7 +56,7 @@ def test_a_stale_tab_is_told_and_does_not_overwrite(client, student):
     assert Response.objects.get(question_id=ids["short-q"]).answer == {"text": "new"}
 
 
-def test_a_finished_attempt_sends_the_page_to_its_result(client, student):
+def test_a_second_tab_of_a_submitted_attempt_is_told_so_with_a_link_to_the_result(client, student):
     quiz = make_quiz()
     ids = field_names(quiz)
     attempt = services.attempt_start(user=student, quiz=quiz)
@@ -64,7 +64,10 @@ def test_a_finished_attempt_sends_the_page_to_its_result(client, student):
     client.force_login(student)
     form = {f"q-{ids['short-q']}": "late", f"rev-{ids['short-q']}": "0"}
     response = client.post(_url(attempt), form, **HTMX)
-    assert response["HX-Redirect"] == attempt.get_absolute_url()
+    assert response.status_code == 200 and "HX-Redirect" not in response
+    assert "This attempt was already submitted (in another tab or window)." in response.text
+    assert "What you type here is not saved." in response.text
+    assert f'<a href="{attempt.get_absolute_url()}">See your result</a>' in response.text
     assert Response.objects.get(question_id=ids["short-q"]).answer == {}
 
 
@@ -76,7 +79,8 @@ def test_an_expired_attempt_is_finished_by_the_autosave_that_finds_it(client, st
     client.force_login(student)
     form = {f"q-{ids['short-q']}": "late", f"rev-{ids['short-q']}": "0"}
     response = client.post(_url(attempt), form, **HTMX)
-    assert response["HX-Redirect"] == attempt.get_absolute_url()
+    assert "Time is up: this attempt was submitted" in response.text
+    assert f'<a href="{attempt.get_absolute_url()}">See your result</a>' in response.text
     attempt.refresh_from_db()
     assert attempt.state == "submitted" and attempt.finished_by_time_limit
 
