@@ -9,9 +9,17 @@ Callouts are written as fenced containers::
 Rendering happens when a lesson is saved (admin, load_course), never per request. The
 HTML is sanitised with nh3 after rendering, so whatever an author writes, no script,
 event handler, javascript: URL or htmx attribute reaches a student's page.
+
+`render_key(source)` names one rendering: the Markdown and RENDERER_VERSION, a digest of
+this file and the versions of markdown-it-py, its plugins and nh3. A lesson stores the key
+of its `body_html`; HTML whose key differs (the text was changed without rendering it, or
+the renderer or its allow-lists changed since) is rendered again before it is served.
 """
 
+import hashlib
 import re
+from importlib.metadata import version
+from pathlib import Path
 
 import nh3
 from markdown_it import MarkdownIt
@@ -92,6 +100,20 @@ def _build_parser() -> MarkdownIt:
 
 
 _PARSER = _build_parser()
+
+RENDERER_VERSION: str = hashlib.sha256(
+    b"\0".join(
+        [
+            Path(__file__).read_bytes(),
+            *(version(name).encode() for name in ("markdown-it-py", "mdit-py-plugins", "nh3")),
+        ]
+    )
+).hexdigest()
+
+
+def render_key(source: str) -> str:
+    """What `render_markdown(source)` gives depends on exactly this (64 hex digits)."""
+    return hashlib.sha256(f"{RENDERER_VERSION}\0{source}".encode()).hexdigest()
 
 
 def render_markdown(source: str) -> str:
