@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
+from labs.display import metric_label
 from labs.models import LabRun
 from labs.parameters import humanize
 
@@ -16,6 +19,17 @@ def _is_numeric(lines: list[dict]) -> bool:
     return all(isinstance(p[0], int | float) for line in lines for p in line["points"])
 
 
+SERIES_TITLES = {
+    "reward_over_steps": "Proxy reward and gold score over RL",
+    "gold_vs_sqrt_kl": "Gold score against sqrt(KL)",
+    "kl_over_steps": "KL to the SFT model over RL",
+    "response_length": "Response length over RL",
+    "gold_by_family": "Gold score by prompt family",
+    "attack_success": "Attack success by model",
+    "ppo_diagnostics": "PPO diagnostics",
+}
+
+
 def _series_charts(series: dict[str, Any], prefix: str = "") -> list[dict[str, Any]]:
     charts = []
     for name, spec in (series or {}).items():
@@ -26,7 +40,7 @@ def _series_charts(series: dict[str, Any], prefix: str = "") -> list[dict[str, A
         charts.append(
             {
                 "id": name,
-                "title": humanize(name),
+                "title": SERIES_TITLES.get(name) or humanize(name),
                 "x_label": spec.get("x_label", ""),
                 "y_label": spec.get("y_label", ""),
                 "numeric_x": _is_numeric(lines),
@@ -36,23 +50,203 @@ def _series_charts(series: dict[str, Any], prefix: str = "") -> list[dict[str, A
     return charts
 
 
-def run_charts(run: LabRun) -> dict[str, Any]:
-    """Live metric charts (one per metric, growing by step) and, when finished, the
-    experiment's own result charts."""
-    final = _series_charts((run.result or {}).get("series", {}))
-    shown = {chart["id"] for chart in final}
-    live = [
-        {
-            "id": f"live-{name}",
-            "title": humanize(name),
-            "x_label": "step",
-            "y_label": name,
-            "numeric_x": True,
-            "lines": [_line(name, points)],
-        }
-        for name, points in (run.metrics or {}).items()
-        if len(points) > 1 and name not in shown  # single values are in the table
+# Live metrics drawn while a run trains: metric (without a sweep's prefix) -> (phase, chart,
+# line). A run goes through phases (base model build, SFT, reward model, DPO, RL), each with
+# its own step counter; the engine reports one step count across them, so a chart's x is
+# the step within the metric's phase, counted from that phase's first point.
+LIVE_METRICS: dict[str, tuple[str, str, str]] = {
+    "build_loss": ("build", "build-loss", "pretraining loss"),
+    "sft_loss": ("sft", "sft-loss", "SFT"),
+    "pairwise_loss": ("rm", "rm-loss", "pairs (Bradley-Terry)"),
+    "ratings_loss": ("rm", "rm-loss", "ratings"),
+    "dpo_gold": ("dpo", "measured-gold", "DPO"),
+    "dpo_kl": ("dpo", "measured-kl", "DPO"),
+    "ppo_gold": ("rl", "measured-gold", "PPO"),
+    "ppo_kl": ("rl", "measured-kl", "PPO"),
+    "proxy_reward": ("rl", "rl-reward", "proxy reward (reward model)"),
+    "gold": ("rl", "rl-reward", "gold score (true preference)"),
+    "kl": ("rl", "rl-kl", "KL"),
+    "response_length": ("rl", "rl-length", "response length"),
+    "refusal_harmful": ("rl", "rl-refusal", "harmful requests"),
+    "refusal_borderline": ("rl", "rl-refusal", "borderline requests"),
+    "refusal_howto": ("rl", "rl-refusal", "how-to requests"),
+    "refusal_adversarial": ("rl", "rl-refusal", "role-play wrapped requests"),
+    "clip_fraction": ("rl", "rl-clip", "clip fraction"),
+    "value_loss": ("rl", "rl-value", "value loss"),
+}
+LIVE_CHARTS: dict[str, tuple[str, str]] = {  # chart -> (title, y label)
+    "build-loss": ("Building the base model", "loss"),
+    "sft-loss": ("SFT loss", "loss on the responses"),
+    "rm-loss": ("Reward model training loss", "loss"),
+    "measured-gold": ("Gold score while training", "gold score"),
+    "measured-kl": ("KL to the SFT model while training", "KL (nats)"),
+    "rl-reward": ("Reward during RL", "score"),
+    "rl-kl": ("KL to the SFT model during RL", "KL (nats, summed over the response)"),
+    "rl-length": ("Response length during RL", "tokens"),
+    "rl-refusal": ("Refusal rate during RL", "share of answers that refuse"),
+    "rl-clip": ("PPO clip fraction", "share of tokens clipped"),
+    "rl-value": ("PPO value loss", "loss"),
+}
+PHASE_NAMES = {"build": "pretraining", "sft": "SFT", "rm": "reward model", "dpo": "DPO", "rl": "RL"}
+RL_NAMES = {"ppo_rlhf": "PPO", "dpo_vs_ppo": "PPO"}
+# The parameter that sets a phase's length, per experiment (the engine's own defaults
+# otherwise, when known: SFT_STEPS in rlhf_setup).
+PHASE_LENGTHS: dict[tuple[str, str], str] = {
+    ("sft", "sft"): "steps",
+    ("reward_hacking", "sft"): "sft_steps",
+    ("reward_hacking", "rl"): "steps",
+    ("ppo_rlhf", "rl"): "steps",
+    ("surface_vs_deep", "rl"): "rl_steps",
+    ("refusal_frontier", "rl"): "rl_steps",
+    ("dpo_vs_ppo", "dpo"): "dpo_steps",
+    ("dpo_vs_ppo", "rl"): "ppo_steps",
+}
+DEFAULT_SFT_STEPS = 36
+# A finished run's result series that draw (smoothed) what a live chart drew: the live
+# chart is left out once the run has finished.
+COVERED_BY: dict[str, set[str]] = {
+    "sft_loss": {"sft-loss"},
+    "pairwise_loss": {"rm-loss"},
+    "reward_over_steps": {"rl-reward"},
+    "kl_over_steps": {"rl-kl"},
+    "response_length": {"rl-length"},
+    "proxy_reward": {"rl-reward"},
+    "gold": {"rl-reward"},
+    "ppo_diagnostics": {"rl-clip", "rl-value"},
+    "gold_over_training": {"measured-gold"},
+}
+SWEEP_PREFIX = re.compile(r"^(kl|w)(-?\d+(?:\.\d+)?(?:e-?\d+)?)_(.+)$")
+
+
+@dataclass
+class Metric:
+    name: str
+    base: str  # without a sweep's prefix
+    variant: str  # "KL coef 0.1", "safety weight 2", "" for the main run
+    phase: str | None
+    points: list
+
+
+def _parse(name: str, points: list) -> Metric:
+    match = SWEEP_PREFIX.match(name)
+    base, variant = name, ""
+    if match and match[3] in LIVE_METRICS:
+        words = "KL coef" if match[1] == "kl" else "safety weight"
+        base, variant = match[3], f"{words} {match[2]}"
+    phase = LIVE_METRICS[base][0] if base in LIVE_METRICS else None
+    return Metric(name, base, variant, phase, points)
+
+
+def _metrics(metrics: dict | None) -> list[Metric]:
+    return [
+        _parse(name, points)
+        for name, points in (metrics or {}).items()
+        if isinstance(points, list) and points
     ]
+
+
+def _offsets(metrics: list[Metric]) -> dict[tuple[str, str], int]:
+    """Where each (phase, variant) starts on the run's one step count: its first point is
+    its step 1 (trainers log every step; the RL loop reports every step)."""
+    firsts: dict[tuple[str, str], int] = {}
+    for m in metrics:
+        if m.phase is None:
+            continue
+        first = min(int(p[0]) for p in m.points)
+        key = (m.phase, m.variant)
+        firsts[key] = min(first, firsts.get(key, first))
+    return {key: first - 1 for key, first in firsts.items()}
+
+
+def _phase_name(phase: str, experiment: str) -> str:
+    return RL_NAMES.get(experiment, "RL") if phase == "rl" else PHASE_NAMES[phase]
+
+
+def live_charts(run: LabRun, experiment: str, label: str = "") -> list[dict[str, Any]]:
+    """One chart per quantity, a line per metric (and per sweep run), x the step within the
+    metric's own phase. Metrics of a single value (load time, a score before training) are
+    in the Latest values table, not charted; a phase's first point is charted at once."""
+    metrics = _metrics(run.metrics)
+    offsets = _offsets(metrics)
+    main_coef = (run.params or {}).get("kl_coef")
+    has_variants = any(m.variant for m in metrics)
+    charts: dict[str, dict[str, Any]] = {}
+    for m in metrics:
+        if m.phase is None:
+            if len(m.points) < 2:
+                continue
+            chart_id, title, x_label, offset = f"live-{m.name}", humanize(m.name), "step", 0
+            line = y_label = metric_label(m.name)
+        else:
+            _, chart_id, line = LIVE_METRICS[m.base]
+            title, y_label = LIVE_CHARTS[chart_id]
+            offset = offsets[(m.phase, m.variant)]
+            x_label = f"{_phase_name(m.phase, experiment)} step"
+            if chart_id.startswith("measured-"):
+                x_label = "DPO step / PPO step"
+            variant = m.variant
+            if not variant and has_variants and m.phase == "rl" and main_coef is not None:
+                variant = f"KL coef {main_coef:g}" if isinstance(main_coef, int | float) else ""
+            if variant:
+                line = f"{line}, {variant}"
+        if label:
+            line = f"{label}: {line}"
+        chart = charts.setdefault(
+            chart_id,
+            {
+                "id": chart_id,
+                "title": title,
+                "x_label": x_label,
+                "y_label": y_label,
+                "numeric_x": True,
+                "lines": [],
+            },
+        )
+        points = [[p[0] - offset, p[1]] for p in m.points]
+        chart["lines"].append(_line(line, points))
+    return list(charts.values())
+
+
+def phase_progress(run: LabRun) -> str:
+    """What the run is doing, in its current phase's own steps: "RL step 1 of 100" rather
+    than the run's one count across phases ("Step 259 of 458"). Empty when the latest
+    report belongs to no phase (the page then shows the overall step)."""
+    metrics = [m for m in _metrics(run.metrics) if m.phase is not None]
+    if not metrics:
+        return ""
+    if any(m.phase != "build" for m in metrics):  # the build counts its own steps first
+        metrics = [m for m in metrics if m.phase != "build"]
+    latest = max(metrics, key=lambda m: max(int(p[0]) for p in m.points))
+    last_step = max(int(p[0]) for p in latest.points)
+    if run.step > last_step:
+        return ""  # between phases: measuring, sampling, preparing the next one
+    offsets = _offsets(metrics)
+    experiment = run.lab.experiment
+    step = run.step - offsets[(latest.phase, latest.variant)]
+    text = f"{_phase_name(latest.phase, experiment)} step {step}"
+    length = _phase_length(run, experiment, latest.phase)
+    if length:
+        text += f" of {length}"
+    if latest.variant:
+        text += f" ({latest.variant})"
+    return text[:1].upper() + text[1:]
+
+
+def _phase_length(run: LabRun, experiment: str, phase: str) -> int | None:
+    name = PHASE_LENGTHS.get((experiment, phase))
+    value = (run.params or {}).get(name) if name else None
+    if value is None and phase == "sft" and experiment != "sft":
+        return DEFAULT_SFT_STEPS
+    return value if isinstance(value, int) else None
+
+
+def run_charts(run: LabRun) -> dict[str, Any]:
+    """Live metric charts (grown by step within each phase) and, when finished, the
+    experiment's own result charts, which replace the live charts they draw again."""
+    final = _series_charts((run.result or {}).get("series", {}))
+    covered = {chart_id for chart in final for chart_id in COVERED_BY.get(chart["id"], ())}
+    covered |= {f"live-{chart['id']}" for chart in final}
+    live = [chart for chart in live_charts(run, run.lab.experiment) if chart["id"] not in covered]
     return {"live": live, "final": final, "active": run.is_active}
 
 
@@ -66,31 +260,20 @@ def varying_params(runs: list[LabRun]) -> list[str]:
     return [key for key in keys if len({repr(run.params.get(key)) for run in runs}) > 1]
 
 
-def compare_charts(runs: list[LabRun]) -> list[dict[str, Any]]:
+def compare_charts(runs: list[LabRun], experiment: str = "") -> list[dict[str, Any]]:
     """Overlay several finished runs: one chart per curve or result series with a line per
     run, and, when one numeric parameter varies (a sweep made of separate runs), each
     finding against that parameter."""
     varying = varying_params(runs)
     charts: dict[str, dict[str, Any]] = {}
-    series_names = {name for run in runs for name in (run.result or {}).get("series", {})}
     for run in runs:
         label = run_label(run, varying)
-        for name, points in (run.metrics or {}).items():
-            if len(points) < 2 or name in series_names:
+        series = _series_charts((run.result or {}).get("series", {}), prefix=f"{label}: ")
+        covered = {chart_id for chart in series for chart_id in COVERED_BY.get(chart["id"], ())}
+        covered |= {f"live-{chart['id']}" for chart in series}
+        for chart in live_charts(run, experiment, label) + series:
+            if chart["id"] in covered:
                 continue
-            chart = charts.setdefault(
-                f"live-{name}",
-                {
-                    "id": f"live-{name}",
-                    "title": humanize(name),
-                    "x_label": "step",
-                    "y_label": name,
-                    "numeric_x": True,
-                    "lines": [],
-                },
-            )
-            chart["lines"].append(_line(label, points))
-        for chart in _series_charts((run.result or {}).get("series", {}), prefix=f"{label}: "):
             merged = charts.setdefault(chart["id"], {**chart, "lines": []})
             merged["lines"].extend(chart["lines"])
             merged["numeric_x"] = merged["numeric_x"] and chart["numeric_x"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from cohorts.models import CourseClass, Section
 from course.access import can_author
@@ -22,6 +22,22 @@ def labs_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Lab]:
         visible = lessons_for_user(user, course).values("pk")
         labs = labs.filter(published=True).filter(Q(lesson__isnull=True) | Q(lesson__in=visible))
     return labs.order_by("order", "id")
+
+
+def labs_in_course_order(user: AbstractBaseUser, course: Course) -> QuerySet[Lab]:
+    """The labs this user may open, in the order the course teaches them: by their lesson's
+    module and place in it, then the lab's own order; labs with no lesson come last."""
+    return (
+        labs_for_user(user, course)
+        .select_related("lesson", "course")
+        .order_by(
+            F("lesson__module__order").asc(nulls_last=True),
+            F("lesson__order").asc(nulls_last=True),
+            "lesson_id",
+            "order",
+            "id",
+        )
+    )
 
 
 def runs_of(user: AbstractBaseUser, lab: Lab, limit: int = 50) -> list[LabRun]:

@@ -5,6 +5,7 @@ from labs import views
 app_name = "labs"
 
 urlpatterns = [
+    path("courses/<slug:course_slug>/labs/", views.lab_index, name="index"),
     path("courses/<slug:course_slug>/labs/<slug:lab_slug>/", views.lab_detail, name="lab"),
     path("courses/<slug:course_slug>/labs/<slug:lab_slug>/run/", views.run_start, name="run-start"),
     path("courses/<slug:course_slug>/labs/<slug:lab_slug>/compare/", views.compare, name="compare"),

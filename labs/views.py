@@ -1,6 +1,7 @@
 import json
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,11 +14,12 @@ from django_htmx.http import HttpResponseStopPolling
 
 from cohorts.access import get_class_for_staff
 from cohorts.exports import csv_lines
-from cohorts.selectors import class_sections, due_for_student
+from cohorts.selectors import class_sections, due_dates_for_student, due_for_student
 from course.access import can_author, get_course_for_user, sees_work_of
 from course.ids import parse_id
 from labs import selectors, services
-from labs.charts import compare_charts, run_charts
+from labs.charts import compare_charts, phase_progress, run_charts
+from labs.display import latest_values, result_tables
 from labs.exports import class_run_rows
 from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
 from labs.parameters import lab_params
@@ -69,11 +71,44 @@ def _lab_page(request: HttpRequest, lab: Lab, *, submitted=None, error="", statu
         "params": [(p, values.get(p.name, p.default)) for p in params],
         "submission": uuid.uuid4(),
         "runs": _mark_late(runs, due_at),
+        # Overlaying needs two finished runs: with fewer, the page offers no overlay.
+        "can_compare": sum(run.status == LabRun.Status.SUCCEEDED for run in runs) >= 2,
         "error": error,
         "due_at": due_at,
         "past_due": due_at is not None and due_at < timezone.now(),
     }
     return render(request, "labs/lab.html", context, status=status)
+
+
+@dataclass
+class LabIndexRow:
+    lab: Lab
+    latest: LabRun | None  # the student's latest run of the lab
+    due_at: datetime | None
+    overdue: bool  # past its date with no run started
+
+
+@require_GET
+@login_required
+def lab_index(request: HttpRequest, course_slug: str) -> HttpResponse:
+    """The course's labs in course order (by module and lesson), each with its lesson, the
+    student's latest run and the due date their class sets (three queries)."""
+    course = get_course_for_user(request.user, course_slug)
+    labs = list(selectors.labs_in_course_order(request.user, course))
+    latest: dict[int, LabRun] = {}
+    mine = LabRun.objects.filter(user=request.user, lab__in=labs).defer(
+        "result", "metrics", "samples", "params"
+    )
+    for run in mine.order_by("lab_id", "-created_at"):
+        latest.setdefault(run.lab_id, run)
+    due = due_dates_for_student(request.user, course.pk)
+    now = timezone.now()
+    rows = []
+    for lab in labs:
+        due_at, run = due.get(("lab", lab.pk)), latest.get(lab.pk)
+        rows.append(LabIndexRow(lab, run, due_at, bool(due_at and due_at < now and not run)))
+    context = {"course": course, "rows": rows, "has_due": any(row.due_at for row in rows)}
+    return render(request, "labs/index.html", context)
 
 
 @require_GET
@@ -113,6 +148,9 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "course": run.lab.course,
         "ahead": selectors.runs_ahead(run),
         "charts": run_charts(run),
+        "tables": result_tables(run.lab.experiment, run.result),
+        "latest": latest_values(run.metrics),
+        "phase_step": phase_progress(run) if run.status == LabRun.Status.RUNNING else "",
         "can_cancel": _can_cancel(request.user, run),
         # A silent worker: the reaper (manage.py reap_lab_runs) acts on it; a page never does.
         "stalled": run.status == LabRun.Status.RUNNING and services.needs_recovery(run),
@@ -175,7 +213,12 @@ def compare(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRespon
     if len(runs) < 2:
         messages.error(request, "Pick two or more finished runs of this lab to compare.")
         return redirect(lab)
-    context = {"lab": lab, "course": lab.course, "runs": runs, "charts": compare_charts(runs)}
+    context = {
+        "lab": lab,
+        "course": lab.course,
+        "runs": runs,
+        "charts": compare_charts(runs, lab.experiment),
+    }
     return render(request, "labs/compare.html", context)
 
 
@@ -223,11 +266,14 @@ def class_labels(request: HttpRequest, course_slug: str) -> HttpResponse:
     runs = LabRun.objects.filter(
         lab__course=course, lab__experiment=services.CLASS_RM_EXPERIMENT
     ).select_related("user")[:20]
+    agreement = selectors.class_agreement(course)
     context = {
         "course": course,
-        "agreement": selectors.class_agreement(course),
+        "agreement": agreement,
         "pairs": PreferencePair.objects.filter(course=course).count(),
         "runs": runs,
+        "decided": agreement.labels - agreement.ties,  # ties carry no preference
+        "labels_needed": services.MIN_CLASS_LABELS,
     }
     return render(request, "labs/class_labels.html", context)
 

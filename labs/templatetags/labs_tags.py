@@ -4,7 +4,7 @@ from cohorts.selectors import due_dates_for_student
 from course.access import can_author
 from labs.coursework import LABS
 from labs.models import LabRun, PreferencePair
-from labs.selectors import labs_for_user
+from labs.selectors import labs_for_user, labs_in_course_order
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def course_labs(context, course) -> dict:
     """The course's labs and the class labelling task, for the course page (two queries)."""
     user = context["request"].user
     return {
-        "labs": list(labs_for_user(user, course).select_related("lesson")),
+        "labs": list(labs_in_course_order(user, course)),
         "course": course,
         "has_pairs": PreferencePair.objects.filter(course=course).exists(),
         "is_author": can_author(user),

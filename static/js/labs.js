@@ -50,6 +50,7 @@
     canvas.setAttribute("aria-label", spec.title + ": " + spec.y_label + " by " + spec.x_label);
     figure.appendChild(caption);
     figure.appendChild(canvas);
+    figure.dataset.chart = spec.id;
     container().appendChild(figure);
     charts[spec.id] = new window.Chart(canvas, {
       type: spec.numeric_x ? "line" : "bar",
@@ -72,6 +73,16 @@
     if (!source) return;
     var data = JSON.parse(source.textContent);
     var specs = Array.isArray(data) ? data : data.live.concat(data.final);
+    // A finished run's result charts replace the live charts they draw again: drop any
+    // chart the data no longer lists, so nothing shows twice.
+    var wanted = specs.map(function (s) { return s.id; });
+    Object.keys(charts).forEach(function (id) {
+      if (wanted.indexOf(id) >= 0) return;
+      var figure = charts[id].canvas.closest("figure");
+      charts[id].destroy();
+      delete charts[id];
+      if (figure) figure.remove();
+    });
     specs.forEach(draw);
     var root = container();
     if (root) root.dataset.points = String(specs.reduce(function (n, s) {

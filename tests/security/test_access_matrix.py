@@ -177,6 +177,7 @@ MATRIX: dict[str, tuple[dict[str, str] | None, set[str]]] = {
         {"anon", "student", "other", "grader", "outsider"},
     ),
     # labs
+    "labs:index": (_get(MEMBERS), set()),
     "labs:lab": (_get(MEMBERS), set()),
     "labs:run-start": (POST_ONLY, {"anon"}),
     "labs:compare": (_get(set(), refused="away") | {"anon": "login"}, set()),

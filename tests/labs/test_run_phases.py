@@ -1,0 +1,159 @@
+"""Charts and the status line count each phase's own steps (the engine reports one step
+count across SFT, the reward model and RL), draw each quantity once with human labels, and
+show a phase's first point at once."""
+
+import json
+import uuid
+
+from labs.charts import phase_progress, run_charts
+from labs.models import LabRun
+
+SFT, RM, RL = 36, 221, 100  # the reward-hacking run: RL ran at steps 258-357, a sweep after
+RL_KEYS = ("proxy_reward", "gold", "kl", "response_length", "refusal_harmful")
+
+
+def _hacking_metrics(rl_done: int, sweep_done: int = 0) -> dict:
+    metrics = {
+        "load_seconds": [[0, 0.2]],
+        "sft_loss": [[s, 2.0 / s] for s in range(1, SFT + 1)],
+        "pairwise_loss": [[SFT + s, 0.7] for s in range(1, RM + 1)],
+    }
+    for key in RL_KEYS:
+        metrics[key] = [[SFT + RM + s, 0.1 * s] for s in range(1, rl_done + 1)]
+    for key in ("proxy_reward", "gold", "kl"):
+        if sweep_done:
+            metrics[f"kl0.1_{key}"] = [[SFT + RM + RL + s, 0.1] for s in range(1, sweep_done + 1)]
+    return metrics
+
+
+def _run(lab, user, **fields) -> LabRun:
+    lab.experiment = "reward_hacking"
+    lab.save()
+    defaults = {
+        "params": {"steps": RL, "sft_steps": SFT, "kl_coef": 0.0, "sweep": "0.1"},
+        "dispatches": 1,
+        "active_slot": 1,
+        "status": LabRun.Status.RUNNING,
+        "total": SFT + RM + 2 * RL,
+    }
+    return LabRun.objects.create(
+        lab=lab, user=user, submission=uuid.uuid4(), **{**defaults, **fields}
+    )
+
+
+def _charts(text: str) -> dict:
+    raw = text.split('id="run-charts" type="application/json">')[1].split("</script>")[0]
+    return json.loads(raw)
+
+
+def test_the_first_rl_step_reads_rl_step_1_of_100_not_the_runs_global_step(client, student, lab):
+    run = _run(lab, student, step=SFT + RM + 1, metrics=_hacking_metrics(1))
+    client.force_login(student)
+    text = client.get(run.get_absolute_url(), headers={"HX-Request": "true"}).text
+    assert "RL step 1 of 100" in text and "Step 259 of 458" not in text
+
+
+def test_rl_is_plotted_from_its_own_step_1(client, student, lab):
+    run = _run(lab, student, step=SFT + RM + 5, metrics=_hacking_metrics(5))
+    client.force_login(student)
+    charts = {c["id"]: c for c in _charts(client.get(run.get_absolute_url()).text)["live"]}
+    reward = charts["rl-reward"]
+    assert reward["x_label"] == "RL step" and reward["y_label"] == "score"
+    assert {line["label"] for line in reward["lines"]} == {
+        "proxy reward (reward model)",
+        "gold score (true preference)",
+    }
+    assert [p[0] for p in reward["lines"][0]["points"]] == [1, 2, 3, 4, 5]
+    assert [p[0] for p in charts["rm-loss"]["lines"][0]["points"]][:2] == [1, 2]
+    assert "live-load_seconds" not in charts  # a single value: in the Latest values table
+
+
+def test_a_sweep_run_counts_its_own_steps_and_shares_the_charts(client, student, lab):
+    run = _run(lab, student, step=SFT + RM + RL + 3, metrics=_hacking_metrics(RL, 3))
+    assert phase_progress(run) == "RL step 3 of 100 (KL coef 0.1)"
+    charts = {c["id"]: c for c in run_charts(run)["live"]}
+    lines = {line["label"]: line["points"] for line in charts["rl-kl"]["lines"]}
+    assert lines["KL, KL coef 0.1"][0][0] == 1 and lines["KL, KL coef 0"][-1][0] == RL
+    # one chart per quantity, the sweep's lines beside the main run's (not a chart each)
+    assert set(charts) == {"sft-loss", "rm-loss", "rl-reward", "rl-kl", "rl-length", "rl-refusal"}
+
+
+def test_between_phases_the_overall_step_is_shown(client, student, lab):
+    run = _run(lab, student, step=SFT + 2, metrics=_hacking_metrics(0))
+    run.metrics = {"sft_loss": run.metrics["sft_loss"]}  # sampling for the labels: no loss yet
+    run.save()
+    assert phase_progress(run) == ""
+    client.force_login(student)
+    assert f"Step {SFT + 2} of {SFT + RM + 2 * RL}" in client.get(run.get_absolute_url()).text
+
+
+def test_a_finished_run_draws_each_quantity_once_with_human_labels(client, student, lab):
+    result = {
+        "headline": "Gold peaked and fell.",
+        "series": {
+            "reward_over_steps": {"x_label": "RL step", "y_label": "score", "lines": {"p": []}},
+            "kl_over_steps": {"x_label": "RL step", "y_label": "KL", "lines": {"a": []}},
+            "response_length": {"x_label": "RL step", "y_label": "tokens", "lines": {"a": []}},
+            "gold_vs_sqrt_kl": {"x_label": "sqrt(KL)", "y_label": "score", "lines": {"a": []}},
+        },
+        "tables": [],
+    }
+    run = _run(
+        lab,
+        student,
+        status=LabRun.Status.SUCCEEDED,
+        active_slot=None,
+        step=SFT + RM + 2 * RL,
+        metrics=_hacking_metrics(RL, RL),
+        result=result,
+    )
+    charts = run_charts(run)
+    ids = [c["id"] for c in charts["live"] + charts["final"]]
+    assert len(ids) == len(set(ids))
+    assert {c["id"] for c in charts["live"]} == {"sft-loss", "rm-loss", "rl-refusal"}
+    labels = [c["y_label"] for c in charts["live"] + charts["final"]]
+    assert not [label for label in labels if "_" in label]  # no proxy_reward, no kl_end
+    titles = {c["id"]: c["title"] for c in charts["final"]}
+    assert titles["reward_over_steps"] == "Proxy reward and gold score over RL"
+
+
+def test_the_first_sft_point_is_charted_as_soon_as_it_is_written(client, student, lab):
+    run = LabRun.objects.create(
+        lab=lab,
+        user=student,
+        submission=uuid.uuid4(),
+        params={"steps": 36},
+        dispatches=1,
+        active_slot=1,
+        status=LabRun.Status.RUNNING,
+        step=2,
+        total=38,
+        metrics={"load_seconds": [[0, 0.1]], "base_gold": [[1, 0.2]], "sft_loss": [[2, 3.1]]},
+    )
+    client.force_login(student)
+    response = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
+    [chart] = _charts(response.text)["live"]
+    assert chart["id"] == "sft-loss" and chart["lines"][0]["points"] == [[1, 3.1]]
+    assert "SFT step 1 of 36" in response.text
+
+
+def test_the_last_points_arrive_with_the_final_poll(client, student, lab):
+    """The run ends between two polls: the poll that sees it finished (286, polling stops)
+    still carries every point, so the chart ends at the last step."""
+    metrics = {"sft_loss": [[s, 1.0 / s] for s in range(2, 38)]}
+    run = LabRun.objects.create(
+        lab=lab,
+        user=student,
+        submission=uuid.uuid4(),
+        params={"steps": 36},
+        status=LabRun.Status.SUCCEEDED,
+        step=38,
+        total=38,
+        metrics=metrics,
+        result={"headline": "done", "series": {}, "tables": []},
+    )
+    client.force_login(student)
+    response = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
+    assert response.status_code == 286
+    [chart] = _charts(response.text)["live"]
+    assert chart["lines"][0]["points"][-1] == [36, 1.0 / 37]
