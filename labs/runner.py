@@ -23,8 +23,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from labs.models import LabRun
-from workers import Cancelled, LabInputError, run_experiment
-from workers.runtime import device
+from workers import Cancelled, run_experiment
+from workers.runtime import LabError, device
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def execute_run(
         result = engine(run.lab.experiment, params, reporter)
     except Cancelled:
         status, fields = LabRun.Status.CANCELLED, {"headline": "Cancelled."}
-    except LabInputError as error:
+    except LabError as error:  # bad input, or training that diverged: one line for a person
         status, fields = LabRun.Status.FAILED, {"error": str(error)}
     except SoftTimeLimitExceeded:
         status = LabRun.Status.FAILED

@@ -18,7 +18,7 @@ from typing import Any
 from workers import preload
 from workers.base_model import build_base_model, build_record, is_built, model_path
 from workers.experiments import list_experiments, preflight, run_experiment, validate_params
-from workers.runtime import LabInputError
+from workers.runtime import LabError, LabInputError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,9 +144,9 @@ def main(argv: list[str] | None = None) -> int:
             _cmd_build_base()
         else:
             _cmd_run(args)
-    except LabInputError as exc:
+    except LabError as exc:  # bad input (2) or training that diverged (1): one line
         print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return 2
+        return 2 if isinstance(exc, LabInputError) else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

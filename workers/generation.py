@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from workers import world
-from workers.runtime import autocast
+from workers.runtime import NonFinite, autocast
 
 
 def is_world_tokenizer(tokenizer) -> bool:
@@ -28,6 +28,44 @@ def encode_prompt(prompt: str, tokenizer) -> list[int]:
 def encode_response(response: str, tokenizer) -> list[int]:
     text = world.normalise(response) if is_world_tokenizer(tokenizer) else " " + response
     return tokenizer(text, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+
+
+class FiniteLogits:
+    """A logits processor for ``model.generate``: rows of next-token logits holding a NaN or
+    +inf (or only -inf) are replaced by zeros before sampling, so ``torch.multinomial`` never
+    sees them (on CUDA it would end in a device-side assert that leaves the process's CUDA
+    context unusable), and a flag kept on the device records it. ``check`` (after
+    ``generate``: one host synchronisation, not one per token) raises ``NonFinite``."""
+
+    def __init__(self):
+        self.nan = None
+        self.inf = None
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        nan = torch.isnan(scores).any(-1)
+        inf = torch.isposinf(scores).any(-1) | torch.isneginf(scores).all(-1)
+        self.nan = nan.any() if self.nan is None else self.nan | nan.any()
+        self.inf = inf.any() if self.inf is None else self.inf | inf.any()
+        return torch.where((nan | inf).unsqueeze(-1), torch.zeros_like(scores), scores)
+
+    def check(self, what: str) -> None:
+        if self.nan is not None and bool(self.nan):
+            raise NonFinite(what, "nan")
+        if self.inf is not None and bool(self.inf):
+            raise NonFinite(what, "inf")
+
+
+def guarded_generate(model, what: str = "a sampling logit of the model", **kwargs):
+    """``model.generate(**kwargs)`` with ``FiniteLogits`` in front of the sampler; raises
+    ``NonFinite`` naming ``what`` when a logit was NaN or infinite."""
+    from transformers import LogitsProcessorList
+
+    guard = FiniteLogits()
+    out = model.generate(logits_processor=LogitsProcessorList([guard]), **kwargs)
+    guard.check(what)
+    return out
 
 
 def sample(
@@ -59,7 +97,8 @@ def sample(
             ids[j, width - len(c) :] = torch.tensor(c)
             mask[j, width - len(c) :] = 1
         with torch.no_grad(), autocast(dev.type):
-            gen = model.generate(
+            gen = guarded_generate(
+                model,
                 input_ids=ids.to(dev),
                 attention_mask=mask.to(dev),
                 do_sample=temperature > 0,

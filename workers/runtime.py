@@ -1,9 +1,10 @@
 """Process-level runtime for the lab engine: device and dtype, torch threads, cancellation,
-the bad-input error type and the progress throttle."""
+the error types a run stops with (bad input, divergence) and the progress throttle."""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import time
 from collections.abc import Callable
@@ -16,9 +17,61 @@ class Cancelled(Exception):  # noqa: N818 - the name the web app and the issue u
     """Raise inside a ``report`` callback to stop a run cleanly."""
 
 
-class LabInputError(ValueError):
+class LabError(Exception):
+    """A run stopped for a reason a person can read: the message is one line, shown as the
+    run's error (no traceback)."""
+
+
+class LabInputError(LabError, ValueError):
     """Bad input from a person (unknown experiment, parameter out of range, bad model
     directory, malformed JSONL). The message is one line that names the problem."""
+
+
+class NonFinite(LabError):
+    """A loss, gradient norm, score or logit that is NaN or infinite, raised where it is
+    found: ``Training diverged: the policy's loss is nan.`` A step loop that knows the step
+    turns it into ``TrainingDiverged``."""
+
+    def __init__(self, what: str, value: str = "nan"):
+        self.reason = f"{what} is {value}"
+        super().__init__(f"Training diverged: {self.reason}.")
+
+
+class TrainingDiverged(LabError):
+    """Training went non-finite at a known step: ``Training diverged at step 37: the
+    policy's gradient norm is nan.`` Raised before the bad values reach an optimiser step
+    where the loop can check first (the RL loops); the run stops."""
+
+    def __init__(self, step: int, reason: str):
+        super().__init__(f"Training diverged at step {step}: {reason}.")
+        self.step, self.reason = step, reason
+
+
+@contextlib.contextmanager
+def diverged_at(step: int):
+    """Inside, a ``NonFinite`` becomes ``TrainingDiverged`` at ``step``."""
+    try:
+        yield
+    except NonFinite as exc:
+        raise TrainingDiverged(step, exc.reason) from None
+
+
+def check_finite(what: str, value) -> None:
+    """Raise ``NonFinite`` when ``value`` (a float or a tensor of any shape) holds a NaN or
+    an infinity. A tensor costs one host synchronisation."""
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise NonFinite(what, _describe(float(value)))
+        return
+    import torch
+
+    if not bool(torch.isfinite(value).all()):
+        bad = value.detach()[~torch.isfinite(value.detach())].flatten()[0]
+        raise NonFinite(what, _describe(float(bad)))
+
+
+def _describe(value: float) -> str:
+    return "nan" if value != value else ("inf" if value > 0 else "-inf")
 
 
 _configured = False
@@ -78,17 +131,28 @@ def device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+AUTOCAST_CHOICES = ("bf16", "off")
+
+
 def use_bf16() -> bool:
+    """Whether training and sampling run under bf16 autocast: on CUDA by default, on the
+    CPU only when ``LABS_AUTOCAST=bf16`` (the tests that check the numerics on a machine
+    without a GPU); ``LABS_AUTOCAST=off`` turns it off everywhere. Weights, optimiser
+    state, log-softmax, the KL and advantage arithmetic and the value head stay float32."""
+    mode = os.environ.get("LABS_AUTOCAST", "").strip().lower()
+    if mode and mode not in AUTOCAST_CHOICES:
+        raise LabInputError(f"LABS_AUTOCAST={mode!r} is not one of {', '.join(AUTOCAST_CHOICES)}")
+    if mode:
+        return mode == "bf16"
     return device() == "cuda"
 
 
 def autocast(dev: str | None = None):
-    """bf16 autocast on CUDA; a no-op context on CPU."""
+    """bf16 autocast on ``dev`` when ``use_bf16()``; a no-op context otherwise."""
     import torch
 
-    dev = dev or device()
-    if dev == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+    if use_bf16():
+        return torch.autocast(dev or device(), dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 

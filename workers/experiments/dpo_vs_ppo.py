@@ -17,8 +17,8 @@ from workers import rl, world
 from workers.experiments import rlhf_setup as rs
 from workers.experiments.common import result_shell
 from workers.generation import format_prompt
-from workers.runtime import Progress, Report
-from workers.trainers import quiet, trainer_args
+from workers.runtime import Progress, Report, diverged_at
+from workers.trainers import divergence_guard, quiet, trainer_args
 
 # The fixed evaluation set: up to 12 prompts per group (110 prompts), 2 samples each. With
 # 6 per group and one sample (60 answers) the standard error of a gold measurement was at
@@ -139,7 +139,7 @@ def train_dpo(sft, reference, tok, pairs, p, eval_infos, progress, offset) -> di
             args=args,
             train_dataset=Dataset.from_list(rows),
             processing_class=tok,
-            callbacks=[callback],
+            callbacks=[callback, divergence_guard(offset, "DPO")],
         )
         quiet(trainer).train()
     policy.eval()
@@ -162,7 +162,8 @@ def dpo_measurer(reference, tok, eval_infos, p, progress, offset, points, losses
             step = state.global_step
             metrics = {}
             if step % p["eval_every"] == 0 or step == args.max_steps:
-                m = measure(model, reference, tok, eval_infos, p["seed"] + step)
+                with diverged_at(offset + step):
+                    m = measure(model, reference, tok, eval_infos, p["seed"] + step)
                 points.append((step, m))
                 metrics = {"dpo_gold": m["gold"], "dpo_kl": m["kl"]}
                 model.train()

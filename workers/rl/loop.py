@@ -17,7 +17,7 @@ from typing import Any
 from workers import world
 from workers.reward_model import score
 from workers.rl.rollout import Rollout, rollout, token_logprobs
-from workers.runtime import Progress
+from workers.runtime import Progress, check_finite, diverged_at
 
 
 @dataclass
@@ -91,12 +91,17 @@ def prepare(policy, reference, cfg: RLConfig) -> tuple[random.Random, list]:
 
 
 def optimiser_step(opt, params: list, loss) -> None:
-    """Backward, the policy's gradient norm clipped to 1, one optimiser step."""
+    """Backward, the policy's gradient norm clipped to 1, one optimiser step. A loss or a
+    gradient norm that is NaN or infinite raises ``NonFinite`` before the step, so the
+    weights are never overwritten with NaN (the optimiser's state is float32, as the
+    weights are: autocast only lowers the matrix products)."""
     import torch
 
+    check_finite("the policy's loss", loss.detach())
     opt.zero_grad()
     loss.backward()
-    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
+    check_finite("the policy's gradient norm", norm)
     opt.step()
 
 
@@ -117,7 +122,9 @@ def run_steps(
     label: str = "",
     report_keys: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
-    """``cfg.steps`` steps of rollout, scoring and ``update``.
+    """``cfg.steps`` steps of rollout, scoring and ``update``. A NaN or infinity in a
+    step's sampling logits, scores, loss or gradient norm stops the run with
+    ``TrainingDiverged`` naming the step (``step_offset + step``) and what went non-finite.
 
     Each step reports (through ``progress``) ``proxy_reward``, ``gold``, ``kl`` (mean summed
     log-ratio to the reference, sequence level), ``response_length`` (tokens with eos) and
@@ -135,14 +142,15 @@ def run_steps(
     t_start = time.perf_counter()
     t_rollout = t_update = 0.0
     for step in range(1, cfg.steps + 1):
-        t0 = time.perf_counter()
-        batch, golds = scored_batch(
-            policy, reference, tokenizer, reward_fn, by_group, cfg, step, rng
-        )
-        t_rollout += time.perf_counter() - t0
-        t1 = time.perf_counter()
-        kl_seq, extra = update(batch)
-        t_update += time.perf_counter() - t1
+        with diverged_at(step_offset + step):
+            t0 = time.perf_counter()
+            batch, golds = scored_batch(
+                policy, reference, tokenizer, reward_fn, by_group, cfg, step, rng
+            )
+            t_rollout += time.perf_counter() - t0
+            t1 = time.perf_counter()
+            kl_seq, extra = update(batch)
+            t_update += time.perf_counter() - t1
         point = step_metrics(batch, golds, kl_seq, extra)
         history.append(point)
         live = []
@@ -181,10 +189,12 @@ def scored_batch(policy, reference, tokenizer, reward_fn, by_group, cfg, step, r
         policy, tokenizer, infos, max_new_tokens=cfg.max_new_tokens, temperature=cfg.temperature
     )
     scores = torch.tensor(reward_fn(infos, ro.responses), dtype=torch.float32)
+    check_finite("the reward model's score", scores)
     golds = [world.gold_score(i, r) for i, r in zip(infos, ro.responses, strict=True)]
     mask = ro.response_mask.float()
     with torch.no_grad():
         ref_logp = token_logprobs(reference, ro)
+    check_finite("a log-prob under the reference model", ref_logp)
     return Batch(ro, scores, mask, ref_logp), golds
 
 

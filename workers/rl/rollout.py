@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workers import world
-from workers.generation import encode_prompt
+from workers.generation import encode_prompt, guarded_generate
 from workers.runtime import autocast
 
 
@@ -53,7 +53,9 @@ def rollout(
     was_training = model.training
     model.eval()
     with torch.no_grad(), autocast(dev.type):
-        gen = model.generate(
+        gen = guarded_generate(
+            model,
+            "a sampling logit of the policy",
             input_ids=ids.to(dev),
             attention_mask=mask.to(dev),
             do_sample=True,
@@ -97,7 +99,11 @@ def rollout(
 
 
 def token_logprobs(model, ro: Rollout, *, with_hidden: bool = False):
-    """Log-prob of each next token (B, T-1) under ``model`` (and the last hidden state)."""
+    """Log-prob of each next token (B, T-1) under ``model`` (and the last hidden state), in
+    float32 whatever the autocast: the forward pass may run in bf16, the log-softmax never
+    does. Positions whose next token is padding are exactly 0 (and their hidden state 0):
+    under bf16 a padded position's activations can be NaN, and a mask multiplied by NaN is
+    still NaN, which would poison every sum over the row."""
     import torch
 
     with autocast(ro.ids.device.type):
@@ -107,10 +113,13 @@ def token_logprobs(model, ro: Rollout, *, with_hidden: bool = False):
             position_ids=ro.positions,
             output_hidden_states=with_hidden,
         )
+    padded = ~ro.attention[:, 1:].bool()
     logits = out.logits[:, :-1].float()
     logp = torch.log_softmax(logits, -1).gather(-1, ro.ids[:, 1:].unsqueeze(-1)).squeeze(-1)
+    logp = logp.masked_fill(padded, 0.0)
     if with_hidden:
-        return logp, out.hidden_states[-1][:, :-1].float()
+        hidden = out.hidden_states[-1][:, :-1].float().masked_fill(padded.unsqueeze(-1), 0.0)
+        return logp, hidden
     return logp
 
 
