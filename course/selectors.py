@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
     Count,
+    F,
     Q,
     QuerySet,
 )
@@ -31,6 +32,16 @@ from course.models import (
     Lesson,
     LessonProgress,
     Module,
+)
+
+# Course work attached to a lesson (a quiz, a lab) in the order a student meets it: its
+# lesson's place in the course (module, then lesson), then its own order field; work with
+# no lesson comes last.
+IN_COURSE_ORDER = (
+    F("lesson__module__order").asc(nulls_last=True),
+    F("lesson__order").asc(nulls_last=True),
+    "order",
+    "id",
 )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from course.access import can_author
 from course.models import Course, Lesson
+from course.selectors import IN_COURSE_ORDER
 from quizzes import grading
 from quizzes.bundle_items import BundleChoice, BundleQuestion, BundleQuiz
 from quizzes.models import (
@@ -37,7 +38,7 @@ def quizzes_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Quiz]:
                 lesson__module__archived=False,
             )
         )
-    return quizzes.order_by("order", "id")
+    return quizzes.order_by(*IN_COURSE_ORDER)
 
 
 def lesson_quizzes_for_user(user: AbstractBaseUser, lesson: Lesson) -> list[Quiz]:
