@@ -44,7 +44,7 @@ def test_a_student_takes_the_seed_quiz_reloads_mid_attempt_and_sees_feedback(
     assert "behaviour on the kinds of prompts it saw" not in page.content()  # its feedback
 
     page.get_by_label("Surface alignment rather than deep alignment").check()
-    page.get_by_label("Comparisons need less storage than numeric ratings.").check()
+    page.get_by_label("A reward model can only output two values, better or worse.").check()
     page.get_by_label("Reward hacking").check()
     page.get_by_label("Over-refusal of legitimate requests").check()
     page.get_by_role("group", name="Question 5").get_by_label("Your answer").fill(
