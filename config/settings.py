@@ -140,8 +140,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory), so a live server thread and a worker process can share it; one
     # per test process, so two test runs on one machine never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+# Persistent connections on both engines: each web thread keeps its connection for up to
+# DATABASE_CONN_MAX_AGE seconds instead of opening one (and, on SQLite, running the PRAGMAs
+# above) per request; a connection that broke (PostgreSQL restarted) is noticed at the
+# start of the next request and replaced (CONN_HEALTH_CHECKS). 0 closes after each request.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -246,6 +250,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
+# Whether a GPU worker serves the `gpu` queue (docker compose's gpu profile sets it): then
+# every lab run goes to `gpu`, otherwise to `cpu` (labs.tasks.worker_queue).
+LABS_GPU_QUEUE_ENABLED = env_bool("LABS_GPU_QUEUE_ENABLED", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 LOGGING = {

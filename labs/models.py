@@ -172,6 +172,13 @@ class LabRun(models.Model):
         )
 
     @property
+    def waited_seconds(self) -> float | None:
+        """How long the run waited on its queue: queued to (last) started."""
+        if self.started_at:
+            return max(0.0, (self.started_at - self.created_at).total_seconds())
+        return None
+
+    @property
     def duration_seconds(self) -> float | None:
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()

@@ -17,7 +17,7 @@ from cohorts.selectors import enrollment_in_course
 from labs import parameters
 from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
 from labs.selectors import class_label_rows
-from labs.tasks import run_lab
+from labs.tasks import run_lab, worker_queue
 from workers.class_labels import labelling_pairs
 from workers.experiments import validate_params
 
@@ -62,9 +62,11 @@ def _queue_run(
     course_class: CourseClass | None = None,
 ) -> LabRun:
     """Insert the run into a free active slot (1 or 2; the database refuses a third) and
-    send it to the broker once committed: to the class's own queue when the class has one.
+    send it to the broker once committed: to `gpu` or `cpu` as the site's workers are
+    (``worker_queue``), the class's own variant of it when the class has one.
     A submission already used returns its run."""
-    queue = course_class.queue_for(lab.queue) if course_class else lab.queue
+    shared = worker_queue(lab.queue)
+    queue = course_class.queue_for(shared) if course_class else shared
     for slot in (1, 2):
         try:
             with transaction.atomic():

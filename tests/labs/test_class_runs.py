@@ -65,6 +65,22 @@ def test_the_instructor_sees_waiting_running_and_finished_runs_with_places(
     assert not response.context["stuck"]
 
 
+def test_each_finished_run_says_how_long_it_waited_and_which_worker_and_device_ran_it(
+    client, instructor, built
+):
+    finished = LabRun.objects.get(user__username="ann", status="succeeded")
+    LabRun.objects.filter(pk=finished.pk).update(
+        started_at=finished.created_at + timedelta(seconds=42.5),
+        finished_at=finished.created_at + timedelta(seconds=60),
+        worker="gpu@box",
+        device="cuda",
+    )
+    client.force_login(instructor)
+    response = client.get(_url(built))
+    assert '<td data-testid="waited">42.5 s</td>' in response.text
+    assert '<td data-testid="ran-on">cuda · gpu@box</td>' in response.text
+
+
 def test_a_run_waiting_for_minutes_warns_that_no_worker_may_serve_the_queue(
     client, instructor, built
 ):
