@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from labs.display import metric_label
+from labs.display import FAMILIES, metric_label
 from labs.models import LabRun
 from labs.parameters import humanize
 
@@ -35,6 +35,11 @@ def _series_charts(series: dict[str, Any], prefix: str = "") -> list[dict[str, A
     for name, spec in (series or {}).items():
         if "lines" in spec:
             lines = [_line(f"{prefix}{label}", pts) for label, pts in spec["lines"].items()]
+            if name == "gold_by_family":  # categories in words, as in the table
+                lines = [
+                    _line(line["label"], [[FAMILIES.get(x, x), y] for x, y in line["points"]])
+                    for line in lines
+                ]
         else:
             lines = [_line(f"{prefix}{name}", spec.get("points", []))]
         charts.append(

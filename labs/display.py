@@ -9,7 +9,8 @@ that experiment first, then by the name alone. A column named nowhere is humaniz
 
 Formats: "percent" (a fraction shown as 96%), "score" (two decimals), "number" (up to three
 significant decimals), "tokens" and "seconds" (one decimal), "count" (a whole number),
-"text" (as stored). True/False read Yes/No whatever the format; an empty cell is None.
+"family" (a prompt family in words), "text" (as stored). True/False read Yes/No whatever
+the format; an empty cell is None.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from labs.parameters import humanize
+from workers.world import HELDOUT_ALIKE, HELDOUT_UNLIKE
 
 Column = tuple[str, str]  # (label, format)
 
 COLUMNS: dict[str, Column] = {
     # sft
-    "family": ("Prompt family", "text"),
+    "family": ("Prompt family", "family"),
     "covered_by_sft": ("Covered by the SFT set", "text"),
     "base_gold": ("Gold score, base", "score"),
     "sft_gold": ("Gold score, SFT", "score"),
@@ -103,6 +105,19 @@ EXPERIMENT_COLUMNS: dict[tuple[str, str], Column] = {
 # refusal_frontier's by-group table names its columns in words already: refusal rates.
 PERCENT_TABLE_WORDS = ("refusal rate", "refused")
 
+FAMILIES = {  # the world's prompt families (workers/world.py GROUPS) in words
+    "fact": "facts",
+    "unknown": "unknown facts",
+    "harmful": "harmful (in the SFT set)",
+    "heldout_alike": f"held out: {HELDOUT_ALIKE}, phrased like the harmful set",
+    "heldout_unlike": f"held out: {HELDOUT_UNLIKE}, its own phrasing",
+    "adversarial": "role-play wrapped",
+    "borderline": "borderline (harmless)",
+    "howto": "how-to (harmless)",
+    "dosage_professional": "dosage: professional",
+    "dosage_at_risk": "dosage: at-risk user",
+}
+
 METRICS: dict[str, str] = {
     "proxy_reward": "proxy reward",
     "gold": "gold score",
@@ -169,6 +184,8 @@ def format_cell(value: Any, kind: str) -> str | None:
         return None
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if kind == "family":
+        return FAMILIES.get(str(value), str(value).replace("_", " "))
     if not isinstance(value, int | float) or kind == "text":
         return _plain(value)
     if isinstance(value, float) and not math.isfinite(value):

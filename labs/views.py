@@ -22,7 +22,7 @@ from labs.charts import compare_charts, phase_progress, run_charts
 from labs.display import latest_values, result_tables
 from labs.exports import class_run_rows
 from labs.models import Lab, LabRun, PreferenceLabel, PreferencePair
-from labs.parameters import lab_params
+from labs.parameters import humanize, lab_params
 
 STUCK_AFTER = timedelta(minutes=2)  # a queued run waiting longer: is a worker serving it?
 
@@ -148,6 +148,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "course": run.lab.course,
         "ahead": selectors.runs_ahead(run),
         "charts": run_charts(run),
+        "shown_params": [(humanize(key), value) for key, value in run.shown_params],
         "tables": result_tables(run.lab.experiment, run.result),
         "latest": latest_values(run.metrics),
         "phase_step": phase_progress(run) if run.status == LabRun.Status.RUNNING else "",

@@ -60,6 +60,7 @@ def test_the_sft_table_reads_in_words_yes_no_and_percentages(client, student, la
     assert "<td>True</td>" not in text and "<td>False</td>" not in text
     assert "<td>96%</td>" in text and "0.958" not in text  # the headline's 96%
     assert "<td>0.87</td>" in text and "<td>24</td>" in text
+    assert "<td>held out: stalking, its own phrasing</td>" in text  # not heldout_unlike
 
 
 def test_each_result_table_is_a_focusable_labelled_scroll_region(client, student, lab):
@@ -146,3 +147,13 @@ def test_latest_values_name_metrics_in_words(client, student, lab):
     text = client.get(run.get_absolute_url()).text
     assert "<td>proxy reward</td><td>0.512</td>" in text
     assert "<td>gold score, KL coef 0.1</td>" in text and "proxy_reward</td>" not in text
+
+
+def test_the_runs_parameters_read_as_the_forms_labels(client, student, lab):
+    run = _finished(lab, student, SFT_RESULT)
+    run.params = {"steps": 36, "lr": 0.001, "samples_per_prompt": 2}
+    run.save()
+    client.force_login(student)
+    text = client.get(run.get_absolute_url()).text
+    assert "Parameters: Steps 36, Learning rate 0.001, Samples per prompt 2" in text
+    assert "samples_per_prompt=" not in text
