@@ -3,7 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
-from course.markdown import render_markdown
+from course.markdown import render_key, render_markdown
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and single hyphens."
@@ -59,6 +59,9 @@ class Lesson(models.Model):
     minutes = models.PositiveIntegerField(default=10, help_text="Estimated reading time.")
     body_markdown = models.TextField(blank=True)
     body_html = models.TextField(blank=True, editable=False)
+    body_html_key = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="render_key of body_html's source."
+    )
     order = models.PositiveIntegerField(default=0, db_index=True)
     published = models.BooleanField(default=True)
     archived = models.BooleanField(
@@ -82,6 +85,12 @@ class Lesson(models.Model):
     def render_body(self) -> None:
         """Render and sanitise the Markdown once, so pages never render per request."""
         self.body_html = render_markdown(self.body_markdown)
+        self.body_html_key = render_key(self.body_markdown)
+
+    @property
+    def body_html_is_current(self) -> bool:
+        """False when body_html came from other text or an older renderer."""
+        return self.body_html_key == render_key(self.body_markdown)
 
 
 class Flashcard(models.Model):

@@ -99,7 +99,9 @@ def course_import_bundle(*, bundle: Bundle) -> ImportReport:
                 "archived": False,
                 "body_markdown": bundle_lesson.body,
             }
-            body_changed = lesson.body_markdown != bundle_lesson.body or not lesson.body_html
+            body_changed = (
+                lesson.body_markdown != bundle_lesson.body or not lesson.body_html_is_current
+            )
             if body_changed:
                 lesson.body_markdown = bundle_lesson.body
                 lesson.render_body()
@@ -144,6 +146,16 @@ def _archive(existing: dict, seen: set[str]) -> int:
             instance.save(update_fields=["archived"])
             count += 1
     return count
+
+
+def lesson_render_body(*, lesson: Lesson) -> None:
+    """Render the lesson's HTML again and store it with its key (its Markdown was changed
+    without rendering, or the renderer changed since). Only these two columns are written,
+    so an edit saved meanwhile keeps its own text; its HTML is checked again on next view."""
+    lesson.render_body()
+    Lesson.objects.filter(pk=lesson.pk).update(
+        body_html=lesson.body_html, body_html_key=lesson.body_html_key
+    )
 
 
 def lesson_record_view(*, user: AbstractBaseUser, lesson: Lesson) -> LessonProgress:
