@@ -74,6 +74,21 @@ def test_a_right_choice_says_so(client, student):
     assert "(your answer: correct)" in _choice(text, "Option b")
 
 
+def test_a_choice_worth_part_of_the_points_says_partly_correct_not_incorrect(client, student):
+    question = single("weighted-q")
+    question.choices[0].weight = Decimal(50)  # a defensible answer, as the scenario exercise has
+    quiz = make_quiz(questions=[question])
+    attempt = services.attempt_start(user=student, quiz=quiz)
+    services.attempt_save_answers(
+        attempt=attempt, answers={field_names(quiz)["weighted-q"]: ({"choice": "a"}, 0)}
+    )
+    services.attempt_submit(attempt=attempt)
+    client.force_login(student)
+    partial = _choice(client.get(attempt.get_absolute_url()).text, "Option a")
+    assert "is-partial" in partial and "◐" in partial
+    assert "(your answer: partly correct, 50% of the points)" in partial
+
+
 def test_multiple_select_feedback_sits_with_its_choice(client, student):
     _, text = _submitted_result(client, student, {"multi": {"choices": ["a", "b"]}})
     assert "FEEDBACK-A" in _choice(text, "Reward hacking")
