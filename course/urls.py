@@ -25,4 +25,5 @@ urlpatterns = [
         name="flashcard-rate",
     ),
     path("authoring/markdown-preview/", views.markdown_preview, name="markdown-preview"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

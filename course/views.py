@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -34,6 +35,13 @@ def _get_lesson_for_user(
     lesson = get_object_or_404(lessons, slug=lesson_slug)
     lesson.course = course  # with its read_only annotation
     return lesson
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on pages without a <link rel=icon> (the
+    admin's, a PDF, a raw JSON view): the site's SVG icon among the static files."""
+    return redirect(static("favicon.svg"))
 
 
 @require_GET

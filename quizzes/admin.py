@@ -345,6 +345,12 @@ class ResponseInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
@@ -381,4 +387,9 @@ class AttemptAdmin(admin.ModelAdmin):
     inlines = [ResponseInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Attempts change through the student's pages and the grading pages only: the
+        admin shows them read-only, with no Save buttons."""
         return False

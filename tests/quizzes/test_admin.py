@@ -50,6 +50,10 @@ def test_attempts_are_read_only_in_the_admin(client, instructor, student):
     assert client.get(reverse("admin:quizzes_attempt_add")).status_code == 403
     page = client.get(reverse("admin:quizzes_attempt_change", args=[attempt.pk]))
     assert page.status_code == 200 and 'name="state"' not in page.text
+    for button in ('name="_save"', 'name="_continue"', 'name="_addanother"'):
+        assert button not in page.text  # read-only: nothing to save
+    response = client.post(reverse("admin:quizzes_attempt_change", args=[attempt.pk]), {})
+    assert response.status_code == 403
 
 
 def test_students_and_graders_cannot_use_the_quiz_admin(client, student, grader):

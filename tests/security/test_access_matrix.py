@@ -157,6 +157,7 @@ MATRIX: dict[str, tuple[dict[str, str] | None, set[str]]] = {
     "course:review": (_get(MEMBERS), set()),
     "course:flashcard-rate": (POST_ONLY, {"anon"}),
     "course:markdown-preview": (POST_ONLY, {"anon", "student", "other", "grader", "outsider"}),
+    "course:favicon": ({role: "away" for role in ROLES}, set()),  # to the static icon
     # quizzes
     "quizzes:quiz": (_get(MEMBERS), set()),
     "quizzes:start": (POST_ONLY, {"anon"}),
