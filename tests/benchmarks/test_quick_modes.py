@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("labs_web.py", "requests/s"),
         ("web_load.py", "ratio: lesson page / bare view"),
         ("gradebook_export.py", "export responses.xlsx"),
+        ("labs_gpu.py", "measured bf16 matmul rate"),
     ],
 )
 def test_the_benchmark_runs_in_its_quick_mode_and_prints_its_figure(script, figure, tmp_path):
