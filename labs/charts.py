@@ -27,6 +27,10 @@ SERIES_TITLES = {
     "gold_by_family": "Gold score by prompt family",
     "attack_success": "Attack success by model",
     "ppo_diagnostics": "PPO diagnostics",
+    "proxy_reward": "Proxy reward (reward model)",
+    "gold": "Gold score (true preference)",
+    "kl": "KL to the SFT model",
+    "gold_over_training": "Gold score over training",
 }
 
 
@@ -107,6 +111,8 @@ PHASE_LENGTHS: dict[tuple[str, str], str] = {
     ("dpo_vs_ppo", "rl"): "ppo_steps",
 }
 DEFAULT_SFT_STEPS = 36
+# Measured every `eval_every` steps rather than every step.
+MEASURED_EVERY = {"dpo_gold", "dpo_kl", "ppo_gold", "ppo_kl"}
 # A finished run's result series that draw (smoothed) what a live chart drew: the live
 # chart is left out once the run has finished.
 COVERED_BY: dict[str, set[str]] = {
@@ -117,6 +123,7 @@ COVERED_BY: dict[str, set[str]] = {
     "response_length": {"rl-length"},
     "proxy_reward": {"rl-reward"},
     "gold": {"rl-reward"},
+    "kl": {"rl-kl"},
     "ppo_diagnostics": {"rl-clip", "rl-value"},
     "gold_over_training": {"measured-gold"},
 }
@@ -150,17 +157,31 @@ def _metrics(metrics: dict | None) -> list[Metric]:
     ]
 
 
-def _offsets(metrics: list[Metric]) -> dict[tuple[str, str], int]:
+def _offsets(metrics: list[Metric], run: LabRun) -> dict[tuple[str, str], int]:
     """Where each (phase, variant) starts on the run's one step count: its first point is
-    its step 1 (trainers log every step; the RL loop reports every step)."""
+    its step 1 (trainers log every step; the RL loop reports every step), except in a phase
+    measured only every few steps (DPO's gold and KL every `eval_every`), whose first
+    point is that many steps in."""
     firsts: dict[tuple[str, str], int] = {}
+    dense: set[tuple[str, str]] = set()
     for m in metrics:
         if m.phase is None:
             continue
         first = min(int(p[0]) for p in m.points)
         key = (m.phase, m.variant)
         firsts[key] = min(first, firsts.get(key, first))
-    return {key: first - 1 for key, first in firsts.items()}
+        if m.base not in MEASURED_EVERY:
+            dense.add(key)
+    offsets = {}
+    for key, first in firsts.items():
+        into = 1
+        if key not in dense:
+            every = (run.params or {}).get("eval_every")
+            length = _phase_length(run, run.lab.experiment, key[0])
+            if isinstance(every, int) and every > 0:
+                into = min(every, length) if length else every
+        offsets[key] = first - into
+    return offsets
 
 
 def _phase_name(phase: str, experiment: str) -> str:
@@ -172,7 +193,7 @@ def live_charts(run: LabRun, experiment: str, label: str = "") -> list[dict[str,
     metric's own phase. Metrics of a single value (load time, a score before training) are
     in the Latest values table, not charted; a phase's first point is charted at once."""
     metrics = _metrics(run.metrics)
-    offsets = _offsets(metrics)
+    offsets = _offsets(metrics, run)
     main_coef = (run.params or {}).get("kl_coef")
     has_variants = any(m.variant for m in metrics)
     charts: dict[str, dict[str, Any]] = {}
@@ -223,13 +244,15 @@ def phase_progress(run: LabRun) -> str:
         metrics = [m for m in metrics if m.phase != "build"]
     latest = max(metrics, key=lambda m: max(int(p[0]) for p in m.points))
     last_step = max(int(p[0]) for p in latest.points)
-    if run.step > last_step:
-        return ""  # between phases: measuring, sampling, preparing the next one
-    offsets = _offsets(metrics)
+    offsets = _offsets(metrics, run)
     experiment = run.lab.experiment
     step = run.step - offsets[(latest.phase, latest.variant)]
-    text = f"{_phase_name(latest.phase, experiment)} step {step}"
     length = _phase_length(run, experiment, latest.phase)
+    # A trainer ticks a step's end before it logs that step's loss: one step past the
+    # latest point is still the phase, unless that is past the phase's known length.
+    if run.step > last_step + 1 or (run.step == last_step + 1 and length and step > length):
+        return ""  # between phases: measuring, sampling, preparing the next one
+    text = f"{_phase_name(latest.phase, experiment)} step {step}"
     if length:
         text += f" of {length}"
     if latest.variant:

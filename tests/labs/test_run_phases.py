@@ -157,3 +157,34 @@ def test_the_last_points_arrive_with_the_final_poll(client, student, lab):
     assert response.status_code == 286
     [chart] = _charts(response.text)["live"]
     assert chart["lines"][0]["points"][-1] == [36, 1.0 / 37]
+
+
+def test_a_step_ended_before_its_loss_is_logged_is_still_in_its_phase(client, student, lab):
+    metrics = _hacking_metrics(0)
+    metrics["pairwise_loss"] = metrics["pairwise_loss"][:10]  # logged up to RM step 10
+    run = _run(lab, student, step=SFT + 11, metrics=metrics)
+    assert phase_progress(run) == "Reward model step 11"
+    run.metrics = {"sft_loss": metrics["sft_loss"]}  # SFT is over: step 37 is past its 36
+    run.step = SFT + 1
+    assert phase_progress(run) == ""
+
+
+def test_dpo_measured_every_few_steps_is_plotted_at_its_own_steps(client, student, lab):
+    lab.experiment = "dpo_vs_ppo"
+    lab.save()
+    sft_end = 37  # SFT's 36 steps and the start's measurement
+    run = LabRun.objects.create(
+        lab=lab,
+        user=student,
+        submission=uuid.uuid4(),
+        params={"dpo_steps": 25, "ppo_steps": 30, "eval_every": 10},
+        status=LabRun.Status.RUNNING,
+        dispatches=1,
+        active_slot=1,
+        step=sft_end + 20,
+        total=200,
+        metrics={"dpo_gold": [[sft_end + 10, 0.5], [sft_end + 20, 0.6]]},
+    )
+    [chart] = run_charts(run)["live"]
+    assert chart["lines"][0]["points"] == [[10, 0.5], [20, 0.6]]
+    assert phase_progress(run) == "DPO step 20 of 25"
