@@ -17,9 +17,10 @@ import contextlib
 import http.cookiejar
 import os
 import re
+import secrets
 import signal
 import statistics
-import subprocess
+import subprocess  # nosec B404  # fixed argument lists, never a shell
 import sys
 import tempfile
 import threading
@@ -67,7 +68,7 @@ def main() -> None:
     django.setup()
     password, run_url_path, queue = _prepare()
     processes = [
-        subprocess.Popen(
+        subprocess.Popen(  # nosec B603  # a fixed gunicorn command line
             [
                 sys.executable,
                 "-m",
@@ -86,7 +87,7 @@ def main() -> None:
             env=env,
             start_new_session=True,
         ),
-        subprocess.Popen(
+        subprocess.Popen(  # nosec B603  # a fixed celery worker command line
             [
                 sys.executable,
                 "-m",
@@ -144,7 +145,8 @@ def _prepare() -> tuple[str, str, str]:
     build_base_model()
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.create_user("bench", password="a-long-bench-password")
+    password = secrets.token_urlsafe(24)  # a scratch account: a fresh password each run
+    user = get_user_model().objects.create_user("bench", password=password)
     user.groups.add(sync_role_groups()[STUDENT])
     course = make_course("bench-course")
     enroll(user, course)  # students see a course through a class of it
@@ -157,7 +159,7 @@ def _prepare() -> tuple[str, str, str]:
         queue=queue,
         lesson=course.lessons.first(),
     )
-    return "a-long-bench-password", "/courses/bench-course/labs/sft/", queue
+    return password, "/courses/bench-course/labs/sft/", queue
 
 
 class Session:
@@ -190,7 +192,7 @@ def _wait_for_server() -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=2)  # nosec B310
             return
         except OSError:
             time.sleep(0.3)

@@ -30,7 +30,7 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
+import subprocess  # nosec B404  # fixed argument lists, never a shell
 import sys
 import tempfile
 import time
@@ -209,14 +209,15 @@ def _prepare(count: int) -> dict:
 def _start_gunicorn(env: dict, workers: int, threads: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"{HOST}:{PORT}"]
     command += ["-w", str(workers), "--threads", str(threads), "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    # a fixed gunicorn command line, no shell
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # nosec B603
 
 
 def _wait_for_server() -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://{HOST}:{PORT}/healthz/", timeout=2)
+            urllib.request.urlopen(f"http://{HOST}:{PORT}/healthz/", timeout=2)  # nosec B310  # http://127.0.0.1
             return
         except OSError:
             time.sleep(0.3)
@@ -250,7 +251,7 @@ def _phase(
     }
     log = workdir / f"{scenario}.log"
     with log.open("w") as out:
-        result = subprocess.run(
+        result = subprocess.run(  # nosec B603  # a fixed locust command line
             command,
             cwd=ROOT,
             env=locust_env,

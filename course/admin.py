@@ -207,7 +207,7 @@ class LessonAdmin(admin.ModelAdmin):
             '<div id="lesson-preview" class="lesson-body" aria-live="polite" '
             'data-preview-url="{}">{}</div>',
             reverse("course:markdown-preview"),
-            mark_safe(html),  # noqa: S308 - body_html is sanitised with nh3 when rendered
+            mark_safe(html),  # noqa: S308 - body_html is sanitised with nh3 when rendered  # nosec B308, B703
         )
 
     def save_model(self, request, lesson: Lesson, form, change) -> None:

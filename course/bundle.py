@@ -155,7 +155,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 def parse_yaml(text: str, file: str, line_offset: int = 0) -> Any:
     """Parse YAML, turning every error into a BundleError at the right file and line."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass  # nosec B506
     except BundleError as error:
         raise BundleError(file, (error.line or 0) + line_offset, error.message) from None
     except yaml.MarkedYAMLError as error:

@@ -299,7 +299,9 @@ def check_causal_lm(name_or_path: str) -> None:
     if p.is_dir() and not (p / "config.json").exists():
         raise LabInputError(f"{name_or_path} is not a model directory (no config.json)")
     try:
-        cfg = AutoConfig.from_pretrained(name_or_path)
+        # local_files_only: a directory or the local cache, never a download (the engine
+        # runs with no hub reachable; an unpinned download could change under a run)
+        cfg = AutoConfig.from_pretrained(name_or_path, local_files_only=True)  # nosec B615
     except Exception as exc:  # noqa: BLE001 - any failure here is bad input
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise LabInputError(f"{name_or_path} is not a loadable model: {first}") from None
@@ -318,7 +320,7 @@ def load_causal_lm(name_or_path: str):
 
     check_causal_lm(name_or_path)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+        tokenizer = AutoTokenizer.from_pretrained(name_or_path, local_files_only=True)  # nosec B615
     except Exception as exc:  # noqa: BLE001
         raise LabInputError(f"{name_or_path} has no usable tokenizer: {exc}") from None
     if tokenizer.pad_token is None:
@@ -326,7 +328,9 @@ def load_causal_lm(name_or_path: str):
     import torch
 
     # float32 weights everywhere; on CUDA the trainers and sampling run in bf16 autocast
-    model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=torch.float32).to(device())
+    model = AutoModelForCausalLM.from_pretrained(  # nosec B615  # local_files_only, no download
+        name_or_path, dtype=torch.float32, local_files_only=True
+    ).to(device())
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     model.eval()

@@ -34,15 +34,17 @@ def load_reward_backbone(base: str, seed: int = 0):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    # local_files_only: the base model's directory, never a download from a hub
+    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)  # nosec B615
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()  # "newly initialised score head" is expected here
     torch.manual_seed(seed)
     try:
-        model = AutoModelForSequenceClassification.from_pretrained(
+        model = AutoModelForSequenceClassification.from_pretrained(  # nosec B615
             base,
+            local_files_only=True,
             num_labels=1,
             dtype=torch.float32,  # bf16 autocast on CUDA via the trainer
         )
