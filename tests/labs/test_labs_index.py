@@ -136,3 +136,9 @@ def test_the_page_takes_as_many_queries_for_six_labs_as_for_one(client, student,
         lab = make_lab(course, slug=f"lab-{n}", title=f"Lab {n}")
         LabRun.objects.create(lab=lab, user=student, submission=uuid.uuid4())
     assert _queries(client, _url(course)) == one
+
+
+def test_a_lab_page_links_back_to_the_labs_page(client, student, course):
+    lab = make_lab(course)
+    client.force_login(student)
+    assert f'<a href="{_url(course)}">Labs</a>' in client.get(lab.get_absolute_url()).text

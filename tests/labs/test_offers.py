@@ -38,7 +38,7 @@ def test_the_runs_table_is_a_focusable_scroll_region(client, student, lab):
     _run(lab, student)
     client.force_login(student)
     text = client.get(lab.get_absolute_url()).text
-    assert 'tabindex="0" role="region" aria-label="Your runs"' in text
+    assert 'tabindex="0" role="region" aria-label="Table of your runs"' in text
 
 
 def _labels_page(client, instructor, course):
