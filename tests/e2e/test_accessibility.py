@@ -52,6 +52,12 @@ def _answers(quiz: Quiz) -> dict:
 
 @pytest.fixture
 def world(transactional_db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The seed course, a class with a section, its student, grader and an instructor, a
+    submitted attempt, an open one with a checked answer and a finished lab run."""
     call_command("load_course", str(CONTENT), verbosity=0)
     course = Course.objects.get(slug=COURSE)
     course_class = make_class(course, name="Audit class")
