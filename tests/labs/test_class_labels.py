@@ -144,4 +144,4 @@ def test_the_class_run_shows_its_labels_as_a_count_not_their_text(
         preference_label_save(user=student, pair=pair, choice=_gold_choice(pair))
     client.force_login(instructor)
     response = client.post(reverse("labs:class-labels-train", args=[course.slug]), follow=True)
-    assert "labels=6 rows" in response.text and pairs[0].response_a not in response.text
+    assert "Labels 6 rows" in response.text and pairs[0].response_a not in response.text
