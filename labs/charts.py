@@ -279,7 +279,7 @@ def run_charts(run: LabRun) -> dict[str, Any]:
 
 
 def run_label(run: LabRun, varying: list[str]) -> str:
-    details = ", ".join(f"{key}={run.params.get(key)}" for key in varying)
+    details = ", ".join(f"{humanize(key)} {run.params.get(key)}" for key in varying)
     return f"run {run.pk}" + (f" ({details})" if details else "")
 
 
@@ -338,7 +338,7 @@ def _sweep_chart(runs: list[LabRun], varying: list[str]) -> dict[str, Any] | Non
     return {
         "id": "sweep",
         "title": f"Findings against {humanize(key)}",
-        "x_label": key,
+        "x_label": humanize(key),
         "y_label": "finding",
         "numeric_x": True,
         "lines": lines,

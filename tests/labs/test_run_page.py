@@ -141,7 +141,7 @@ def test_overlaying_runs_draws_one_line_per_run(client, student, lab):
     client.force_login(student)
     url = reverse("labs:compare", args=[lab.course.slug, lab.slug])
     text = client.get(url, {"runs": [first.pk, second.pk]}).text
-    assert f"run {first.pk} (steps=3)" in text and f"run {second.pk} (steps=9)" in text
+    assert f"run {first.pk} (Steps 3)" in text and f"run {second.pk} (Steps 9)" in text
 
 
 def test_overlaying_needs_two_of_my_finished_runs(client, student, other_student, lab):
