@@ -231,3 +231,25 @@ def test_an_archived_class_takes_no_more_quiz_answers_but_shows_them(client, ali
     assert client.get(reverse("quizzes:attempt", args=[attempt.pk])).status_code == 200
     attempt.refresh_from_db()
     assert attempt.state == "in_progress" and Attempt.objects.count() == 1
+
+
+def test_a_student_of_a_finished_class_who_grades_a_running_one_still_writes(
+    client, alice, classes
+):
+    CourseClass.objects.filter(name="Class A").update(archived=True)
+    running = make_class(classes["a"].course, name="Class A, second run")
+    section = Section.objects.create(course_class=running, name="S1")
+    GraderAssignment.objects.create(section=section, grader=alice)
+    client.force_login(alice)
+    url = reverse("course:lesson-complete", args=["course-a", "m1-lesson-1"])
+    assert client.post(url).status_code == 302
+
+
+def test_a_grader_whose_only_class_has_finished_reads_but_cannot_write(client, classes):
+    grader = make_user("gus", GRADER)
+    GraderAssignment.objects.create(section=classes["a"].sections.get(), grader=grader)
+    CourseClass.objects.filter(name="Class A").update(archived=True)
+    client.force_login(grader)
+    assert client.get(reverse("course:detail", args=["course-a"])).status_code == 200
+    url = reverse("course:lesson-complete", args=["course-a", "m1-lesson-1"])
+    assert client.post(url).status_code == 403
