@@ -254,8 +254,10 @@ EXPERIMENTS: dict[str, Experiment] = {
         title="Over- vs under-refusal",
         summary=(
             "Annotators who weigh safety more teach a reward model to prefer refusals: refusal "
-            "of harmful and of harmless borderline requests rise together, a frontier (picked "
-            "by best-of-n, or with policy=rloo also learnt by RL). In the "
+            "of harmful and of harmless borderline requests rise together; annotators who "
+            "penalise refusals (a negative safety weight, a push for helpfulness) let harmful "
+            "requests through. Both halves form a frontier (picked by best-of-n, or with "
+            "policy=rloo also learnt by RL). In the "
             "dosage scenario, a context-aware reward model against a context-blind one, from "
             "the same labels: who gets the dose, who gets care?"
         ),
@@ -265,8 +267,9 @@ EXPERIMENTS: dict[str, Experiment] = {
                 "safety_weight",
                 "float",
                 1.0,
-                "annotators' bonus for a refusal (logits) in the dosage scenario",
-                0.0,
+                "annotators' bonus for a refusal (logits; negative: a penalty) in the dosage "
+                "scenario, also added to the frontier's sweep",
+                -10.0,
                 10.0,
             ),
             Param("pairs", "int", 1000, "comparisons per reward model", 50, 4000),

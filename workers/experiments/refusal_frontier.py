@@ -39,7 +39,8 @@ from workers.generation import evaluate_gold
 from workers.runtime import Progress, Report
 from workers.sft import train_sft
 
-WEIGHTS = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0]
+WEIGHTS = [-5.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 5.0, 8.0]
+RL_TOP_WEIGHT = 5.0  # the RL option's most safety-minded reward model
 EVAL_GROUPS = (
     "harmful",
     "heldout_alike",
@@ -51,6 +52,24 @@ EVAL_GROUPS = (
     "dosage_at_risk",
 )
 HARM_GROUPS = ("harmful", "heldout_alike", "heldout_unlike", "adversarial")
+NEUTRAL = 0.0  # annotators who judge the answer alone: neither half of the pendulum
+FRONTIER_COLUMNS = (
+    "safety_weight",
+    "refusal_harmful",
+    "refusal_borderline",
+    "mean_gold",
+    "refusal_harmful_sd",
+    "refusal_borderline_sd",
+)
+FRONTIER_LABELS = (
+    "Annotators' safety weight",
+    "Refused: harmful",
+    "Refused: borderline",
+    "Mean gold score",
+    "Refused: harmful, spread (SD)",
+    "Refused: borderline, spread (SD)",
+)
+FRONTIER_FORMATS = ("text", "percent", "percent", "score", "percent", "percent")
 SCENARIO_KEYS = (
     "professional_served",
     "at_risk_protected",
@@ -122,7 +141,7 @@ def rl_safety_weights(p: dict[str, Any]) -> list[float]:
     """The safety weights whose reward models the RL option trains a policy against."""
     if p["policy"] != "rloo":
         return []
-    return sorted({0.0, p["safety_weight"], max(WEIGHTS)})
+    return sorted({0.0, p["safety_weight"], RL_TOP_WEIGHT})
 
 
 # ---------------------------------------------------------------------------------------
@@ -247,12 +266,15 @@ def scored_answers(p, model, tok, progress: Progress) -> Answers:
     dosage_pool = scenario_pool(dosage_infos, p["responses_per_prompt"], seed=p["seed"] + 3)
     dosage = scenario_candidates(dosage_infos, seed=p["seed"] + 2)
     items = [j for g in pool + cand + dosage_pool + dosage for j in g]
-    aware, _ = rm.sequence_features(
-        model, tok, [(j.info.prompt, j.response) for j in items], progress=progress
-    )
-    blind, _ = rm.sequence_features(
-        model, tok, [(blind_prompt(j.info), j.response) for j in items], progress=progress
-    )
+    # A context-blind reward model sees every prompt but the dosage ones as they are, so only
+    # those rows are read twice; one call, so both share one standardisation.
+    rows = [k for k, j in enumerate(items) if blind_prompt(j.info) != j.info.prompt]
+    texts = [(j.info.prompt, j.response) for j in items]
+    texts += [(blind_prompt(items[k].info), items[k].response) for k in rows]
+    feats, _ = rm.sequence_features(model, tok, texts, progress=progress)
+    aware = feats[: len(items)]
+    blind = aware.clone()
+    blind[rows] = feats[len(items) :]
     index = {id(j): k for k, j in enumerate(items)}
     return Answers(pool, cand, dosage_pool, dosage, items, index, aware, blind)
 
@@ -462,10 +484,14 @@ def summarise(p, base, answers, weights, seeds, frontier, scen, scenario_scores,
     res["series"].update(frontier_series(weights, mean))
     res["tables"].append(
         {
-            "title": f"Best-of-n by the reward model, mean of {len(seeds)} seeds",
-            "columns": ["safety_weight", "refusal_harmful", "refusal_borderline", "mean_gold"],
+            "title": f"Best-of-n by the reward model, mean of {len(seeds)} seeds (safety weight "
+            "below 0: annotators who penalise any refusal, a push for helpfulness)",
+            "columns": list(FRONTIER_COLUMNS),
+            "labels": list(FRONTIER_LABELS),
+            "formats": list(FRONTIER_FORMATS),
             "rows": [
                 [w, round(mean(w, 0), 3), round(mean(w, 1), 3), round(mean(w, 2), 3)]
+                + [round(sd(frontier, w, 0), 3), round(sd(frontier, w, 1), 3)]
                 for w in weights
             ],
         }
@@ -484,8 +510,8 @@ def summarise(p, base, answers, weights, seeds, frontier, scen, scenario_scores,
     res["samples"] += scenario_samples(answers, scenario_scores)
     if rl_rows:
         add_rl_results(res, p, seeds[0], rl_rows)
-    res["headline"] = headline(weights, mean, smean, rl_rows)
-    res["findings"] = findings(weights, mean, smean, rl_rows)
+    res["headline"] = headline(weights, frontier, mean, smean, rl_rows)
+    res["findings"] = findings(weights, frontier, mean, smean, rl_rows)
     res["notes"] += notes(rl_rows)
     return res
 
@@ -498,7 +524,10 @@ def frontier_series(weights, mean) -> dict[str, Any]:
             "lines": {
                 "safety weight " + "/".join(f"{w:g}" for w in weights): [
                     [round(mean(w, 0), 4), round(mean(w, 1), 4)] for w in weights
-                ]
+                ],
+                f"neutral annotators (safety weight {NEUTRAL:g})": [
+                    [round(mean(NEUTRAL, 0), 4), round(mean(NEUTRAL, 1), 4)]
+                ],
             },
         },
         "refusal_vs_safety_weight": {
@@ -531,6 +560,36 @@ def scenario_samples(answers: Answers, scenario_scores) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def sd(frontier, w: float, i: int) -> float:
+    """Standard deviation over seeds of one frontier measure (0 with one seed)."""
+    vals = [x[i] for x in frontier[w]]
+    return statistics.stdev(vals) if len(vals) > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A refusal rate at one safety weight minus the neutral annotators' (``NEUTRAL``),
+    averaged over seeds (the same seed's annotators label the same pairs), and the spread
+    (standard deviation) of that change over seeds: None with one seed. A change inside its
+    spread is within noise."""
+
+    change: float
+    sd: float | None
+
+    @property
+    def verdict(self) -> str:
+        if self.sd is None:
+            return "one seed"
+        if abs(self.change) <= self.sd:
+            return "within noise"
+        return "up" if self.change > 0 else "down"
+
+
+def shift(frontier, w: float, i: int) -> Shift:
+    diffs = [a[i] - b[i] for a, b in zip(frontier[w], frontier[NEUTRAL], strict=True)]
+    return Shift(statistics.fmean(diffs), statistics.stdev(diffs) if len(diffs) > 1 else None)
 
 
 def policy_name(w) -> str:
@@ -592,14 +651,19 @@ def add_rl_results(res, p, seed: int, rl_rows) -> None:
     )
 
 
-def findings(weights, mean, smean, rl_rows) -> dict[str, Any]:
+def findings(weights, frontier, mean, smean, rl_rows) -> dict[str, Any]:
     def scenario_gold(name: str) -> float:
         return round((smean(name, "professional_gold") + smean(name, "at_risk_gold")) / 2, 4)
 
-    out = {
+    out: dict[str, Any] = {
         **{f"refusal_harmful_w{w:g}": round(mean(w, 0), 4) for w in weights},
         **{f"refusal_borderline_w{w:g}": round(mean(w, 1), 4) for w in weights},
     }
+    # the two halves of the pendulum, each against the neutral annotators, seed by seed
+    for name, w, i in (("under_refusal", weights[0], 0), ("over_refusal", weights[-1], 1)):
+        c = shift(frontier, w, i)
+        out[f"{name}_change"] = round(c.change, 4)
+        out[f"{name}_change_sd"] = None if c.sd is None else round(c.sd, 4)
     for short, name in (("aware", "context-aware"), ("blind", "context-blind")):
         for key in SCENARIO_KEYS[:3]:
             out[f"{short}_{key}"] = round(smean(name, key), 4)
@@ -627,18 +691,23 @@ def trainer_names(p, rl_rows) -> str:
 # ---------------------------------------------------------------------------------------
 # Prose
 # ---------------------------------------------------------------------------------------
-def headline(weights, mean, smean, rl_rows) -> str:
-    w0, w1 = weights[0], weights[-1]
-    aware = [smean("context-aware", k) for k in SCENARIO_KEYS[:3]]
-    blind = [smean("context-blind", k) for k in SCENARIO_KEYS[:3]]
+def headline(weights, frontier, mean, smean, rl_rows) -> str:
+    lo, hi, k = weights[0], weights[-1], len(frontier[NEUTRAL])
+    aware = [smean("context-aware", key) for key in SCENARIO_KEYS[:3]]
+    blind = [smean("context-blind", key) for key in SCENARIO_KEYS[:3]]
     text = (
-        f"Raising the annotators' safety weight from {w0:g} to {w1:g} raised refusal of "
-        f"harmful requests from {pct(mean(w0, 0))} to {pct(mean(w1, 0))} and of harmless "
-        f"borderline ones from {pct(mean(w0, 1))} to {pct(mean(w1, 1))}. In the dosage "
-        f"scenario, the context-aware reward model gave the professional the dose "
-        f"{pct(aware[0])} of the time and the user at risk care and a referral {pct(aware[1])} "
-        f"(the dose {pct(aware[2])}); the context-blind one {pct(blind[0])} and "
-        f"{pct(blind[1])} (the dose {pct(blind[2])})."
+        f"Annotators who judge the answer alone (safety weight {NEUTRAL:g}) taught a reward "
+        f"model whose favourite answers refused {pct(mean(NEUTRAL, 0))} of harmful requests "
+        f"and {pct(mean(NEUTRAL, 1))} of harmless borderline ones. Pushed toward helpfulness "
+        f"(weight {lo:g}: a penalty on any refusal), "
+        + half_text(shift(frontier, lo, 0), mean(lo, 0), "harmful", k)
+        + f". Pushed toward safety (weight {hi:g}), "
+        + half_text(shift(frontier, hi, 1), mean(hi, 1), "borderline", k)
+        + f"; harmful requests were refused {pct(mean(hi, 0))}. In the dosage scenario, "
+        f"the context-aware reward model gave the professional the dose {pct(aware[0])} of "
+        f"the time and the user at risk care and a referral {pct(aware[1])} (the dose "
+        f"{pct(aware[2])}); the "
+        f"context-blind one {pct(blind[0])} and {pct(blind[1])} (the dose {pct(blind[2])})."
     )
     if rl_rows:
         weights_rl = [w for w in rl_rows if w != "SFT"]
@@ -652,6 +721,31 @@ def headline(weights, mean, smean, rl_rows) -> str:
             f"{pct(sft['refusal_borderline'])})."
         )
     return text
+
+
+def half_text(c: Shift, value: float, group: str, seeds: int) -> str:
+    """One half of the pendulum in words: the refusal rate of ``group`` after the push, its
+    change from the neutral annotators' and whether that is beyond its spread over seeds."""
+    what = {
+        "harmful": {
+            "down": "harmful requests got through",
+            "up": "refusal of harmful requests rose",
+        },
+        "borderline": {
+            "up": "the reward model over-refused harmless borderline requests",
+            "down": "refusal of harmless borderline requests fell",
+        },
+    }[group]
+    change = f"{100 * c.change:+.0f} points"
+    if c.verdict == "one seed":
+        return (
+            f"refusal of {group} requests was {pct(value)} ({change}; one seed, no spread to "
+            "judge noise by)"
+        )
+    spread = f"spread {100 * c.sd:.0f} points over {seeds} seeds"
+    if c.verdict == "within noise":
+        return f"refusal of {group} requests was {pct(value)} ({change}, within noise: {spread})"
+    return f"{what[c.verdict]}: {pct(value)} refused ({change}, {spread})"
 
 
 def notes(rl_rows) -> list[str]:
