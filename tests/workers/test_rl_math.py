@@ -69,6 +69,16 @@ def test_the_surrogate_has_no_gradient_once_clipped():
     assert logp.grad.item() == 0.0
 
 
+def test_the_approximate_kl_of_an_update_by_both_estimators():
+    old = torch.log(torch.tensor([[0.5, 0.5, 0.2]]))
+    new = torch.log(torch.tensor([[0.25, 1.0, 0.9]]))
+    mask = torch.tensor([[1.0, 1.0, 0.0]])  # the third token is not a response token
+    k1, k3 = rl.approx_kl(new, old, mask)
+    assert k1 == pytest.approx((math.log(2) - math.log(2)) / 2)
+    assert k3 == pytest.approx(((0.5 - 1 + math.log(2)) + (2 - 1 - math.log(2))) / 2)
+    assert rl.approx_kl(old, old, mask) == (0.0, 0.0)
+
+
 def test_the_clipped_value_loss():
     # V 1.5 (old 1.0, clip 0.2 -> 1.2), return 2: 0.5 * max(0.25, 0.64) = 0.32
     loss = rl.clipped_value_loss(t([[1.5, 7]]), t([[1.0, 7]]), t([[2.0, 0]]), t([[1, 0]]))

@@ -23,6 +23,7 @@ from workers.rl.loop import (
     stratified_batch,
 )
 from workers.rl.maths import (
+    approx_kl,
     clipped_policy_loss,
     clipped_value_loss,
     fit_gao_curve,
@@ -55,6 +56,7 @@ def train_policy(
 
 __all__ = [
     "Batch",
+    "approx_kl",
     "RLConfig",
     "RewardFn",
     "Rollout",

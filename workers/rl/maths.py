@@ -73,6 +73,21 @@ def clipped_policy_loss(logp, old_logp, advantages, mask, clip: float = 0.2):
     return (per_token * m).sum() / n, frac
 
 
+def approx_kl(new_logp, old_logp, mask) -> tuple[float, float]:
+    """How far one PPO update moved the policy: KL(old || new) per response token, from
+    the tokens the old policy sampled, by Schulman's estimators k1 = -log r (unbiased, can
+    be negative on a batch) and k3 = (r - 1) - log r (unbiased, never negative), where
+    r = p_new / p_old. Returns (k1, k3) averaged over the masked tokens."""
+    import torch
+
+    m = mask.to(new_logp.dtype)
+    log_r = (new_logp - old_logp) * m
+    n = m.sum().clamp(min=1)
+    k1 = (-log_r * m).sum() / n
+    k3 = ((torch.exp(log_r) - 1 - log_r) * m).sum() / n
+    return float(k1), float(k3)
+
+
 def clipped_value_loss(values, old_values, returns, mask, clip: float = 0.2):
     """0.5 * max((V - R)^2, (clip(V, V_old +- clip) - R)^2), averaged over masked tokens."""
     import torch
