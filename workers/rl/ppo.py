@@ -11,6 +11,7 @@ from typing import Any
 from workers import world
 from workers.rl.loop import Batch, RewardFn, RLConfig, optimiser_step, prepare, run_steps
 from workers.rl.maths import (
+    approx_kl,
     clipped_policy_loss,
     clipped_value_loss,
     gae,
@@ -73,7 +74,8 @@ def new_value_head(policy):
 def ppo_update(policy, value_head, opt, params: list, batch: Batch, cfg: RLConfig):
     """Advantages by GAE over the per-token KL-penalised rewards of the batch (as sampled),
     then ``cfg.ppo_epochs`` passes over ``cfg.minibatches`` shuffled minibatches. Returns
-    (the summed log-ratio of each response, clip fraction and value loss)."""
+    (the summed log-ratio of each response, clip fraction, value loss and the approximate
+    KL between the policy before and after the update, ``approx_kl_k1`` and ``_k3``)."""
     import torch
 
     ro, mask = batch.rollout, batch.mask
@@ -101,4 +103,7 @@ def ppo_update(policy, value_head, opt, params: list, batch: Batch, cfg: RLConfi
         "clip_fraction": sum(clipfracs) / len(clipfracs),
         "value_loss": sum(vlosses) / len(vlosses),
     }
+    with torch.no_grad():  # how far this update moved the policy, per response token
+        new_logp = token_logprobs(policy, ro)
+    extra["approx_kl_k1"], extra["approx_kl_k3"] = approx_kl(new_logp, old_logp, mask)
     return log_ratio.sum(1).cpu(), extra
