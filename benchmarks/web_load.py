@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
     parser.add_argument("--max-requests", type=int, default=5000, help="per simulated user")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, a few seconds")
+    parser.add_argument("--bundle", type=Path, default=BUNDLE, help="the course bundle to load")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.students, args.seconds, args.max_requests = 3, 5, 2.0, 200
@@ -89,7 +90,7 @@ def main() -> None:
         import django
 
         django.setup()
-        fixtures = _prepare(max(args.clients, args.students))
+        fixtures = _prepare(max(args.clients, args.students), args.bundle)
         fixtures_path = workdir / "fixtures.json"
         fixtures_path.write_text(json.dumps(fixtures))
         server = _start_gunicorn(env, args.workers, args.threads)
@@ -133,7 +134,7 @@ def _drop_schema(url: str, schema: str) -> None:
         db.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def _prepare(count: int) -> dict:
+def _prepare(count: int, bundle: Path = BUNDLE) -> dict:
     """The real course, a class of `count` students, each with a quiz attempt in progress
     and a running lab run, and a logged-in session (no password hashing in the loop)."""
     from django.contrib.auth import get_user_model
@@ -150,7 +151,7 @@ def _prepare(count: int) -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # production's manifest
-    call_command("load_course", str(BUNDLE), verbosity=0)
+    call_command("load_course", str(bundle), verbosity=0)
     course = Course.objects.get(slug="alignment-training")
     lessons = list(course.lessons.filter(archived=False, published=True))
     lesson = max(lessons, key=lambda row: len(row.body_markdown))
