@@ -210,18 +210,25 @@ EXPERIMENTS: dict[str, Experiment] = {
         name="surface_vs_deep",
         title="Surface vs deep alignment",
         summary=(
-            "Attack success rate of harmful requests, plain and wrapped in role-play or other "
-            "frames, on the base model, after SFT and after RLHF (RLOO with a KL penalty): "
-            "frames the training saw, frames it never saw, and held-out harmful categories."
+            "Safety training (SFT) on ordinary phrasings of harmful requests, then attacks: "
+            "the same requests asked plainly, in the web text's role-play frames and in "
+            "stealth wrappers the training never saw; then a red-team round that trains "
+            "refusals for some wrappers, and the attacks again. Attack success rates of the "
+            "base model, after safety training and after the red-team round, over seeds."
         ),
         module="workers.experiments.surface_vs_deep",
         params=(
-            Param("rl_steps", "int", 40, "RLHF steps (RLOO, 32 prompts x 2 samples)", 1, 200),
-            Param("kl_coef", "float", 0.1, "KL penalty of the RLHF run", 0.0, 2.0),
-            Param("lr", "float", 1e-4, "RLHF learning rate", 1e-6, 1e-3),
-            Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
-            Param("length_bias", "float", 0.0, "annotators' preference per extra word", 0.0, 1.0),
+            Param("safety_steps", "int", 36, "SFT steps of the safety training", 1, 200),
+            Param(
+                "red_team_steps",
+                "int",
+                24,
+                "fine-tuning steps of the red-team round (0: no round)",
+                0,
+                200,
+            ),
             Param("samples_per_prompt", "int", 2, "sampled answers per attack prompt", 1, 8),
+            Param("seeds", "int", 3, "seeds run one after another (the spread)", 1, 5),
             SEED,
         ),
         needs_gold="needs the world's prompts, gold score and simulated annotators",
