@@ -29,7 +29,8 @@ def test_the_class_page_sends_extra_time_to_the_student_records_form(
     assert "is set on their record" in text
     carol = course_class.enrollments.get().user_id
     record = reverse("cohorts:student", args=[course_class.pk, carol])
-    assert f'<a href="{record}#extra-time-heading">None<span class="visually-hidden">' in text
+    link = f'<a href="{record}#extra-time-heading" class="extra-time-link">Change<span'
+    assert link in text
     assert 'id="extra-time-heading"' in client.get(record).text
 
 
