@@ -113,6 +113,9 @@ PHASE_LENGTHS: dict[tuple[str, str], str] = {
 DEFAULT_SFT_STEPS = 36
 # Measured every `eval_every` steps rather than every step.
 MEASURED_EVERY = {"dpo_gold", "dpo_kl", "ppo_gold", "ppo_kl"}
+# Reported at every step of their phase (a refusal rate is not: a batch may hold no
+# prompt of the family).
+EVERY_STEP = {"sft_loss", "pairwise_loss", "ratings_loss", "proxy_reward", "kl"}
 # A finished run's result series that draw (smoothed) what a live chart drew: the live
 # chart is left out once the run has finished.
 COVERED_BY: dict[str, set[str]] = {
@@ -157,13 +160,21 @@ def _metrics(metrics: dict | None) -> list[Metric]:
     ]
 
 
-def _offsets(metrics: list[Metric], run: LabRun) -> dict[tuple[str, str], int]:
+def _contiguous(points: list) -> bool:
+    steps = [int(p[0]) for p in points]
+    return all(b == a + 1 for a, b in zip(steps, steps[1:], strict=False))
+
+
+def _offsets(metrics: list[Metric], run: LabRun) -> dict[tuple[str, str], int | None]:
     """Where each (phase, variant) starts on the run's one step count: its first point is
     its step 1 (trainers log every step; the RL loop reports every step), except in a phase
     measured only every few steps (DPO's gold and KL every `eval_every`), whose first
-    point is that many steps in."""
+    point is that many steps in. None for a phase whose every-step metric restarts or skips
+    steps (an experiment that trains it several times under one name, once per seed): its
+    points keep the run's own step count rather than overlap."""
     firsts: dict[tuple[str, str], int] = {}
     dense: set[tuple[str, str]] = set()
+    broken: set[tuple[str, str]] = set()
     for m in metrics:
         if m.phase is None:
             continue
@@ -172,7 +183,9 @@ def _offsets(metrics: list[Metric], run: LabRun) -> dict[tuple[str, str], int]:
         firsts[key] = min(first, firsts.get(key, first))
         if m.base not in MEASURED_EVERY:
             dense.add(key)
-    offsets = {}
+        if m.base in EVERY_STEP and not _contiguous(m.points):
+            broken.add(key)
+    offsets: dict[tuple[str, str], int | None] = {}
     for key, first in firsts.items():
         into = 1
         if key not in dense:
@@ -180,7 +193,7 @@ def _offsets(metrics: list[Metric], run: LabRun) -> dict[tuple[str, str], int]:
             length = _phase_length(run, run.lab.experiment, key[0])
             if isinstance(every, int) and every > 0:
                 into = min(every, length) if length else every
-        offsets[key] = first - into
+        offsets[key] = None if key in broken else first - into
     return offsets
 
 
@@ -208,6 +221,8 @@ def live_charts(run: LabRun, experiment: str, label: str = "") -> list[dict[str,
             title, y_label = LIVE_CHARTS[chart_id]
             offset = offsets[(m.phase, m.variant)]
             x_label = f"{_phase_name(m.phase, experiment)} step"
+            if offset is None:
+                offset, x_label = 0, "step of the whole run"
             if chart_id.startswith("measured-"):
                 x_label = "DPO step / PPO step"
             variant = m.variant
@@ -246,7 +261,10 @@ def phase_progress(run: LabRun) -> str:
     last_step = max(int(p[0]) for p in latest.points)
     offsets = _offsets(metrics, run)
     experiment = run.lab.experiment
-    step = run.step - offsets[(latest.phase, latest.variant)]
+    offset = offsets[(latest.phase, latest.variant)]
+    if offset is None:
+        return ""
+    step = run.step - offset
     length = _phase_length(run, experiment, latest.phase)
     # A trainer ticks a step's end before it logs that step's loss: one step past the
     # latest point is still the phase, unless that is past the phase's known length.

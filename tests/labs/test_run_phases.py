@@ -188,3 +188,28 @@ def test_dpo_measured_every_few_steps_is_plotted_at_its_own_steps(client, studen
     [chart] = run_charts(run)["live"]
     assert chart["lines"][0]["points"] == [[10, 0.5], [20, 0.6]]
     assert phase_progress(run) == "DPO step 20 of 25"
+
+
+def test_a_phase_trained_again_under_the_same_name_keeps_the_runs_step_count(client, student, lab):
+    """Two seeds, each with its own SFT at its own offset: counting from the first point
+    would call seed 2's steps 'SFT step 51 of 36'."""
+    first_seed = [[s, 1.0] for s in range(1, 37)]
+    second_seed = [[50 + s, 1.0] for s in range(1, 11)]
+    run = LabRun.objects.create(
+        lab=lab,
+        user=student,
+        submission=uuid.uuid4(),
+        params={"steps": 36},
+        status=LabRun.Status.RUNNING,
+        dispatches=1,
+        active_slot=1,
+        step=60,
+        total=100,
+        metrics={"sft_loss": first_seed + second_seed},
+    )
+    [chart] = run_charts(run)["live"]
+    assert chart["x_label"] == "step of the whole run"
+    assert chart["lines"][0]["points"][-1][0] == 60
+    assert phase_progress(run) == ""
+    client.force_login(student)
+    assert "Step 60 of 100 overall" in client.get(run.get_absolute_url()).text
