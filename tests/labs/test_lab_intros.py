@@ -10,7 +10,14 @@ import yaml
 from labs.parameters import lab_params
 
 LABS = Path(__file__).resolve().parents[2] / "content" / "alignment-training" / "labs"
-CHECKED = ("sft-shifts-behaviour", "surface-versus-deep", "reward-hacking", "dpo-versus-ppo")
+CHECKED = (
+    "sft-shifts-behaviour",
+    "surface-versus-deep",
+    "reward-hacking",
+    "dpo-versus-ppo",
+    "rlhf-with-ppo",
+    "rlhf-generalises",
+)
 
 
 def _lab(name: str) -> dict:
