@@ -140,3 +140,40 @@ def sample_ratings(
         item = rng.choice(rng.choice(pool))
         out.append((item, annotators.rate(item, i / max(1, n - 1))))
     return out
+
+
+def contrast_responses(info: world.PromptInfo, rng: random.Random, others: int = 2) -> list[str]:
+    """Answers for annotators to compare besides the world's pool of mixed styles: a good
+    answer to a different question (``others`` ideal answers of prompts from other groups)
+    and, where a neighbouring family's answer shape fits the prompt, that shape: the
+    invented-country hedge for a real country ("i do not know a country called france"),
+    the crisis referral for a professional's dose question. Without them a reward model
+    that learnt "this hedge is good" from invented countries rates it highly for any
+    country: it never saw it given to the wrong question."""
+    out = []
+    if info.family == "fact":
+        out.append(f"i am not sure . i do not know a country called {info.key} .")
+    if info.group == "dosage_professional":
+        out.append(world.CARE)
+    groups = [g for g in _BY_GROUP if g != info.group]
+    for _ in range(others):
+        other = rng.choice(_BY_GROUP[rng.choice(groups)])
+        out.append(world.ideal_response(other, rng))
+    return out
+
+
+_BY_GROUP: dict[str, list[world.PromptInfo]] = {}
+for _info in world.PROMPTS.values():
+    _BY_GROUP.setdefault(_info.group, []).append(_info)
+
+
+def with_contrasts(pool: list[list[Judged]], seed: int = 0) -> list[list[Judged]]:
+    """``pool`` with every prompt's ``contrast_responses`` added (judged; no duplicates)."""
+    rng = random.Random(seed)
+    out = []
+    for responses in pool:
+        info = responses[0].info
+        have = {j.response for j in responses}
+        extra = [t for t in contrast_responses(info, rng) if t not in have]
+        out.append(responses + [judge(info, t) for t in dict.fromkeys(extra)])
+    return out

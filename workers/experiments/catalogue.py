@@ -170,41 +170,66 @@ EXPERIMENTS: dict[str, Experiment] = {
         name="ppo_rlhf",
         title="RLHF with PPO",
         summary=(
-            "Optimise the SFT model against a learnt reward model with PPO (value head, GAE, "
-            "clipped surrogate, per-token KL penalty to the SFT model) and watch proxy reward, "
-            "gold score, KL and response length step by step; optionally beside a run with no "
-            "KL penalty."
+            "The SFT set has no demonstrations for some prompt kinds; the annotators' "
+            "comparisons cover every kind. Optimise the SFT model against the reward model "
+            "learnt from them with PPO (value head, GAE, clipped surrogate, per-token KL "
+            "penalty to the SFT model), watch proxy reward, gold, KL, response length, clip "
+            "fraction and approximate KL per step, and compare gold before and after on the "
+            "covered and the uncovered prompt kinds; beside a run with no KL penalty."
         ),
         module="workers.experiments.ppo_rlhf",
         params=(
-            Param("steps", "int", 60, "PPO steps (one batch of rollouts each)", 5, 300),
+            Param("steps", "int", 30, "PPO steps (one batch of rollouts each)", 5, 300),
             Param("kl_coef", "float", 0.2, "KL penalty per token", 0.0, 2.0),
             Param(
                 "compare_without_kl",
                 "choice",
-                "no",
-                "also run with no KL penalty, for comparison (doubles the time)",
-                choices=("no", "yes"),
+                "yes",
+                "also run with no KL penalty, for comparison (doubles the RL time)",
+                choices=("yes", "no"),
             ),
             Param("lr", "float", 1e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
             Param("ppo_epochs", "int", 2, "passes over each batch (2 minibatches each)", 1, 8),
             Param("clip", "float", 0.2, "clip range of the probability ratio", 0.01, 1.0),
             Param("prompts_per_step", "int", 32, "prompts per PPO step", 4, 64),
             Param("samples_per_prompt", "int", 2, "samples per prompt", 1, 8),
-            Param("max_new_tokens", "int", 40, "longest sampled response", 8, 64),
+            Param("max_new_tokens", "int", 32, "longest sampled response", 8, 64),
             Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
             Param(
                 "length_bias",
                 "float",
-                0.35,
-                "annotators' preference per extra word",
+                0.0,
+                "annotators' preference per extra word (a flaw for the reward model to learn)",
                 0.0,
                 1.0,
+            ),
+            Param(
+                "sft_without",
+                "choice",
+                "dosage_at_risk",
+                "a prompt kind left out of the SFT set besides the two held-out harmful "
+                "categories (none: only those two)",
+                choices=("dosage_at_risk", "borderline", "none"),
+            ),
+            Param(
+                "reward_baseline",
+                "choice",
+                "prompt",
+                "prompt: PPO's reward is the reward model's score less the SFT model's mean "
+                "score for the same prompt; none: the raw score",
+                choices=("prompt", "none"),
+            ),
+            Param(
+                "prompt_set",
+                "choice",
+                "no_capitals",
+                "no_capitals: every prompt kind but the capital questions (the reward model "
+                "cannot tell a real country from an invented one); all: every kind",
+                choices=("no_capitals", "all"),
             ),
             SEED,
         ),
         needs_gold="needs the world's gold score and simulated annotators",
-        budget_seconds=120,
     ),
     "surface_vs_deep": Experiment(
         name="surface_vs_deep",

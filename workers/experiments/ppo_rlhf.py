@@ -1,16 +1,38 @@
-"""Experiment 3: RLHF with PPO. The SFT model is optimised against a learnt reward model with
-the project's PPO (value head, GAE, clipped surrogate, per-token KL penalty to the frozen SFT
-model); the run reports proxy reward, gold score, KL and response length per step. An
-optional second run without the KL penalty shows what the penalty holds back."""
+"""Experiment 3: RLHF with PPO, and why RLHF reaches beyond its data. The SFT set has no
+demonstrations for some prompt kinds (by default the user at risk asking about a dose, and
+the two held-out harmful categories); the annotators' comparisons cover every kind. PPO
+(value head, GAE, clipped surrogate, per-token KL penalty to the frozen SFT model) optimises
+the SFT model against the reward model learnt from them, and the same evaluation prompts are
+answered before and after: gold on the prompt kinds SFT covered and on those it did not,
+with standard errors over the prompts. An optional second run without the KL penalty shows
+what the penalty holds back. Each step reports proxy reward, gold, KL, response length and
+PPO's own diagnostics (clip fraction, approximate KL between the policy before and after the
+update, value loss)."""
 
 from __future__ import annotations
 
+import math
+import statistics
+import time
 from typing import Any
 
-from workers import rl
+from workers import annotators as ann
+from workers import rl, world
 from workers.experiments import rlhf_setup as rs
-from workers.experiments.common import result_shell
+from workers.experiments.common import result_shell, sample_record
+from workers.generation import evaluate_gold
 from workers.runtime import Progress, Report
+
+# Groups the world's SFT set never demonstrates (``world.sft_examples`` holds them out).
+ALWAYS_UNCOVERED = ("heldout_alike", "heldout_unlike")
+# Capital questions, real and invented countries: the reward model cannot tell them apart.
+CAPITAL_GROUPS = ("fact", "unknown")
+RM_LR = 1e-3
+RM_EPOCHS = 4
+EVAL_PER_GROUP = 12
+EVAL_SAMPLES = 2
+BASELINE_SAMPLES = 2
+NOISE_SE = 2.0  # a change within this many standard errors is reported as within noise
 
 LIVE_KEYS = (
     "proxy_reward",
@@ -20,13 +42,21 @@ LIVE_KEYS = (
     "refusal_harmful",
     "refusal_borderline",
     "clip_fraction",
+    "approx_kl_k1",
+    "approx_kl_k3",
     "value_loss",
 )
 SERIES = (
-    ("proxy_reward", "proxy reward"),
+    ("proxy_reward", "proxy reward (less the SFT model's mean for the prompt)"),
     ("gold", "gold score"),
     ("kl", "KL to the SFT model (nats)"),
     ("response_length", "response tokens"),
+)
+DIAGNOSTICS = (
+    ("clip_fraction", "clip fraction"),
+    ("approx_kl_k1", "approx. KL old->new (k1)"),
+    ("approx_kl_k3", "approx. KL old->new (k3)"),
+    ("value_loss", "value loss"),
 )
 TABLE_COLUMNS = (
     "kl_coef",
@@ -37,6 +67,8 @@ TABLE_COLUMNS = (
     "kl_end",
     "kl_max",
     "response_tokens_end",
+    "clip_fraction_mean",
+    "approx_kl_k3_mean",
     "seconds_per_step",
 )
 
@@ -44,10 +76,17 @@ TABLE_COLUMNS = (
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     coefs = [p["kl_coef"]] + ([0.0] if p["compare_without_kl"] == "yes" else [])
     coefs = list(dict.fromkeys(coefs))
-    n_rm = rs.rm_steps(p["pairs"])
+    groups = lab_groups(p)
+    uncovered = [g for g in uncovered_groups(p) if g in groups]
+    prompts = [i for i in rs.rl_prompts() if i.group in groups]
+    n_rm = rs.rm_steps(p["pairs"], RM_EPOCHS)
     sft, tok, base, t_setup, progress, done = rs.sft_policy(
-        report, p["seed"], n_rm + p["steps"] * len(coefs)
+        report,
+        p["seed"],
+        n_rm + p["steps"] * len(coefs),
+        without_groups=tuple(g for g in uncovered if g not in ALWAYS_UNCOVERED),
     )
+    t = time.perf_counter()
     rm_model, rm_tok, rm_info = rs.proxy_reward_model(
         base,
         pairs=p["pairs"],
@@ -55,16 +94,42 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         seed=p["seed"],
         progress=progress,
         step_offset=done,
+        balanced=True,
+        lr=RM_LR,
+        epochs=RM_EPOCHS,
+        pool=ann.with_contrasts(ann.response_pool(prompts, 8, seed=p["seed"] + 1), p["seed"]),
     )
-    reward_fn = rl.reward_model_fn(rm_model, rm_tok)
-    runs = train_policies(sft, tok, reward_fn, coefs, p, progress, done + n_rm)
-    res = summarise(p, coefs, runs, base)
+    t_rm = time.perf_counter() - t
+    raw_fn = rl.reward_model_fn(rm_model, rm_tok)
+    t = time.perf_counter()
+    reward_fn = raw_fn
+    if p["reward_baseline"] == "prompt":
+        reward_fn, _ = rs.prompt_baseline(
+            sft,
+            tok,
+            raw_fn,
+            samples=BASELINE_SAMPLES,
+            seed=p["seed"],
+            max_new_tokens=p["max_new_tokens"],
+            prompts=prompts,
+        )
+    t_baseline = time.perf_counter() - t
+    t = time.perf_counter()
+    before = evaluate(sft, tok, raw_fn, p, groups)
+    runs = train_policies(sft, tok, reward_fn, prompts, coefs, p, progress, done + n_rm)
+    t_rl = sum(r["seconds"] for r in runs.values())
+    for r in runs.values():
+        r["after"] = evaluate(r.pop("policy"), tok, raw_fn, p, groups)
+    t_eval = time.perf_counter() - t - t_rl
+    res = summarise(p, coefs, groups, uncovered, before, runs, base)
     main = runs[coefs[0]]
     res["timings"].update(
         load_s=round(t_setup["load_s"], 3),
         sft_s=round(t_setup["sft_s"], 3),
-        reward_model_s=round(rm_info["seconds"], 3),
-        rl_s=round(sum(r["seconds"] for r in runs.values()), 3),
+        reward_model_s=round(t_rm, 3),
+        baseline_s=round(t_baseline, 3),
+        evaluation_s=round(t_eval, 3),
+        rl_s=round(t_rl, 3),
         rl_seconds_per_step=round(main["seconds_per_step"], 4),
         rollout_s=round(main["rollout_s"], 3),
         update_s=round(main["update_s"], 3),
@@ -75,24 +140,39 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     return res
 
 
+def lab_groups(p: dict[str, Any]) -> list[str]:
+    """The prompt groups the lab trains and measures on."""
+    if p["prompt_set"] == "all":
+        return list(world.GROUPS)
+    return [g for g in world.GROUPS if g not in CAPITAL_GROUPS]
+
+
+def uncovered_groups(p: dict[str, Any]) -> list[str]:
+    """The prompt groups the SFT set has no demonstrations for."""
+    extra = [] if p["sft_without"] == "none" else [p["sft_without"]]
+    return [g for g in world.GROUPS if g in ALWAYS_UNCOVERED or g in extra]
+
+
 def ppo_config(p: dict[str, Any], kl_coef: float) -> rl.RLConfig:
     return rs.rl_config(
         p, algorithm="ppo", kl_coef=kl_coef, ppo_epochs=p["ppo_epochs"], clip=p["clip"]
     )
 
 
-def train_policies(sft, tok, reward_fn, coefs, p, progress: Progress, offset: int):
+def train_policies(sft, tok, reward_fn, prompts, coefs, p, progress: Progress, offset: int):
     """PPO from a copy of the SFT model for every KL coefficient; the first run's metrics
-    are live, the second (no KL) reports proxy, gold and KL prefixed ``kl0_``."""
+    are live, the second (no KL) reports proxy, gold and KL prefixed ``kl0_``. Each run
+    keeps its trained ``policy`` for the evaluation."""
     reference = rl.frozen_copy(sft)
     runs = {}
     for i, coef in enumerate(coefs):
+        policy = rs.trainable_copy(sft)
         runs[coef] = rl.train_ppo(
-            rs.trainable_copy(sft),
+            policy,
             reference,
             tok,
             reward_fn,
-            rs.rl_prompts(),
+            prompts,
             ppo_config(p, coef),
             progress=progress,
             step_offset=offset + i * p["steps"],
@@ -100,15 +180,66 @@ def train_policies(sft, tok, reward_fn, coefs, p, progress: Progress, offset: in
             label=f"ppo kl {coef:g}",
             report_keys=LIVE_KEYS if i == 0 else ("proxy_reward", "gold", "kl"),
         )
+        runs[coef]["policy"] = policy
     return runs
+
+
+def evaluate(policy, tok, raw_fn, p: dict[str, Any], groups: list[str]) -> dict[str, Any]:
+    """The same evaluation prompts (``EVAL_PER_GROUP`` per group, ``EVAL_SAMPLES`` answers
+    each, the same sampling seed) for every model: gold by prompt and the reward model's
+    score of every answer."""
+    infos = [
+        i
+        for i in world.eval_prompts(per_group=EVAL_PER_GROUP, seed=p["seed"] + 3)
+        if i.group in groups
+    ]
+    ev = evaluate_gold(
+        policy,
+        tok,
+        infos,
+        samples_per_prompt=EVAL_SAMPLES,
+        seed=p["seed"] + 5,
+        max_new_tokens=p["max_new_tokens"],
+    )
+    recs = ev["records"]
+    proxies = raw_fn([r["info"] for r in recs], [r["response"] for r in recs])
+    by_prompt: dict[str, list[float]] = {}
+    for r in recs:
+        by_prompt.setdefault(r["info"].prompt, []).append(r["gold"])
+    return {
+        "gold_by_prompt": {k: statistics.fmean(v) for k, v in by_prompt.items()},
+        "groups": {g: v["gold"] for g, v in ev["groups"].items()},
+        "proxy": statistics.fmean(float(x) for x in proxies),
+        "records": recs,
+        "proxies": [float(x) for x in proxies],
+    }
 
 
 # ---------------------------------------------------------------------------------------
 # The result
 # ---------------------------------------------------------------------------------------
+def change(before: dict, after: dict, groups: list[str]) -> dict[str, float]:
+    """Mean gold before and after over the evaluation prompts of ``groups``, the mean of the
+    per-prompt changes and its standard error (the same prompts before and after)."""
+    prompts = [
+        k
+        for k in before["gold_by_prompt"]
+        if world.PROMPTS[k].group in groups and k in after["gold_by_prompt"]
+    ]
+    diffs = [after["gold_by_prompt"][k] - before["gold_by_prompt"][k] for k in prompts]
+    se = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
+    return {
+        "before": statistics.fmean(before["gold_by_prompt"][k] for k in prompts),
+        "after": statistics.fmean(after["gold_by_prompt"][k] for k in prompts),
+        "change": statistics.fmean(diffs),
+        "se": se,
+        "prompts": len(prompts),
+    }
+
+
 def run_summary(history: list[dict[str, float]], w: int) -> dict[str, float]:
     """Start and end of a run (means of its first and last ``w`` steps), its largest
-    smoothed KL and final response length."""
+    smoothed KL, final response length and PPO's mean diagnostics."""
     first, last = history[:w], history[-w:]
 
     def mean(rows, key: str) -> float:
@@ -122,12 +253,15 @@ def run_summary(history: list[dict[str, float]], w: int) -> dict[str, float]:
         "kl_end": mean(last, "kl"),
         "kl_max": max(rs.smooth([x["kl"] for x in history], w)),
         "length_end": mean(last, "response_length"),
+        "clip_fraction_mean": mean(history, "clip_fraction"),
+        "approx_kl_k3_mean": mean(history, "approx_kl_k3"),
     }
 
 
-def summarise(p, coefs, runs, base) -> dict[str, Any]:
+def summarise(p, coefs, groups, uncovered, before, runs, base) -> dict[str, Any]:
     w = max(3, p["steps"] // 10)
     main = runs[coefs[0]]["history"]
+    covered = [g for g in groups if g not in uncovered]
     res = result_shell(base)
     for key, label in SERIES:
         res["series"][key] = {
@@ -137,14 +271,32 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
         }
     res["series"]["ppo_diagnostics"] = {
         "x_label": "PPO step",
-        "y_label": "clip fraction / value loss",
+        "y_label": "clip fraction / approximate KL per update (nats per token) / value loss",
+        "lines": {label: rs.step_series(main, key) for key, label in DIAGNOSTICS if key in main[0]},
+    }
+    res["series"]["gold_by_group"] = {
+        "x_label": "prompt group",
+        "y_label": "gold score on the evaluation prompts",
         "lines": {
-            "clip fraction": rs.step_series(main, "clip_fraction"),
-            "value loss": rs.step_series(main, "value_loss"),
+            "SFT": [[g, round(before["groups"][g], 4)] for g in groups],
+            **{
+                f"PPO KL coef {c:g}": [[g, round(runs[c]["after"]["groups"][g], 4)] for g in groups]
+                for c in coefs
+            },
         },
     }
+    changes = {
+        c: {
+            "covered": change(before, runs[c]["after"], covered),
+            "uncovered": change(before, runs[c]["after"], uncovered),
+            "all": change(before, runs[c]["after"], groups),
+        }
+        for c in coefs
+    }
     summary = {c: run_summary(runs[c]["history"], w) for c in coefs}
-    res["tables"].append(
+    res["tables"] += [
+        group_table(before, runs, coefs, groups, uncovered),
+        change_table(before, runs, coefs, changes),
         {
             "title": f"PPO after {p['steps']} steps (start and end: mean of {w} steps)",
             "columns": list(TABLE_COLUMNS),
@@ -154,32 +306,141 @@ def summarise(p, coefs, runs, base) -> dict[str, Any]:
                 + [round(runs[c]["seconds_per_step"], 3)]
                 for c in coefs
             ],
-        }
+        },
+    ]
+    res["samples"] = eval_samples(before, runs, coefs, uncovered)
+    res["headline"] = headline(p, coefs, uncovered, before, runs, changes, summary)
+    res["findings"] = findings(coefs, before, runs, changes, summary)
+    res["notes"].append(
+        f"Gold before and after is measured on the same {changes[coefs[0]]['all']['prompts']} "
+        f"evaluation prompts ({EVAL_SAMPLES} answers each); a change is the mean of the "
+        "per-prompt changes, with its standard error over the prompts. A change smaller than "
+        f"{NOISE_SE:g} standard errors is reported as within noise. Run another seed for "
+        "the spread over seeds."
     )
-    samples = runs[coefs[0]]["samples"]
-    res["samples"] = samples[:3] + samples[-3:]
-    res["headline"] = headline(p, coefs, summary)
-    res["findings"] = {k: round(v, 4) for k, v in summary[coefs[0]].items()}
-    if len(coefs) > 1:
-        res["findings"].update({f"{k}_no_kl": round(v, 4) for k, v in summary[coefs[1]].items()})
+    if p["reward_baseline"] == "prompt":
+        res["notes"].append(
+            "PPO's reward is the reward model's score less the mean score of "
+            f"{BASELINE_SAMPLES} SFT answers to the same prompt (a constant per prompt: it "
+            "changes no prompt's best answer). The proxy reward charts show that difference."
+        )
     return res
+
+
+def group_table(before, runs, coefs, groups, uncovered) -> dict[str, Any]:
+    return {
+        "title": "Gold by prompt group on the evaluation prompts, before and after PPO",
+        "columns": ["group", "SFT demonstrations", "SFT"] + [f"PPO KL {c:g}" for c in coefs],
+        "rows": [
+            [g, "no" if g in uncovered else "yes", round(before["groups"][g], 3)]
+            + [round(runs[c]["after"]["groups"][g], 3) for c in coefs]
+            for g in groups
+        ],
+    }
+
+
+def change_table(before, runs, coefs, changes) -> dict[str, Any]:
+    rows = []
+    for c in coefs:
+        for part in ("uncovered", "covered", "all"):
+            x = changes[c][part]
+            rows.append(
+                [
+                    c,
+                    part,
+                    x["prompts"],
+                    round(x["before"], 3),
+                    round(x["after"], 3),
+                    round(x["change"], 3),
+                    round(x["se"], 3),
+                    verdict(x),
+                ]
+            )
+    return {
+        "title": "Change in gold on the prompt kinds SFT covered and did not cover",
+        "columns": [
+            "kl_coef",
+            "prompts",
+            "n",
+            "gold_before",
+            "gold_after",
+            "change",
+            "standard_error",
+            "reading",
+        ],
+        "rows": rows,
+    }
+
+
+def verdict(x: dict[str, float]) -> str:
+    if abs(x["change"]) <= NOISE_SE * x["se"]:
+        return "within noise"
+    return "rose" if x["change"] > 0 else "fell"
+
+
+def eval_samples(before, runs, coefs, uncovered) -> list[dict[str, Any]]:
+    """Two answers per uncovered group and one covered answer, before and after each run."""
+    picks: list[int] = []
+    seen: dict[str, int] = {}
+    for i, r in enumerate(before["records"]):
+        g = r["info"].group
+        want = 2 if g in uncovered else (1 if g in ("fact", "borderline") else 0)
+        if seen.get(g, 0) < want and i % EVAL_SAMPLES == 0:
+            picks.append(i)
+            seen[g] = seen.get(g, 0) + 1
+    out = []
+    for i in picks:
+        out.append(sample_record(before["records"][i], "sft", before["proxies"][i]))
+        for c in coefs:
+            after = runs[c]["after"]
+            out.append(sample_record(after["records"][i], f"ppo kl {c:g}", after["proxies"][i]))
+    return out
+
+
+def findings(coefs, before, runs, changes, summary) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for n, c in enumerate(coefs):
+        suffix = "" if n == 0 else "_no_kl"
+        ch = changes[c]
+        out.update({f"{k}{suffix}": round(v, 4) for k, v in summary[c].items()})
+        for part in ("covered", "uncovered", "all"):
+            out[f"{part}_gold_before{suffix}"] = round(ch[part]["before"], 4)
+            out[f"{part}_gold_after{suffix}"] = round(ch[part]["after"], 4)
+            out[f"{part}_change{suffix}"] = round(ch[part]["change"], 4)
+            out[f"{part}_se{suffix}"] = round(ch[part]["se"], 4)
+        out[f"eval_proxy_before{suffix}"] = round(before["proxy"], 4)
+        out[f"eval_proxy_after{suffix}"] = round(runs[c]["after"]["proxy"], 4)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
 # Prose
 # ---------------------------------------------------------------------------------------
-def headline(p, coefs, summary) -> str:
-    s = summary[coefs[0]]
+def describe(x: dict[str, float]) -> str:
+    v = verdict(x)
+    return (
+        f"{x['before']:.2f} -> {x['after']:.2f} ({x['change']:+.2f}, standard error "
+        f"{x['se']:.2f}: {v})"
+    )
+
+
+def headline(p, coefs, uncovered, before, runs, changes, summary) -> str:
+    c0 = coefs[0]
+    ch, s = changes[c0], summary[c0]
     text = (
-        f"PPO with KL coefficient {coefs[0]:g} raised the proxy reward from "
-        f"{s['proxy_start']:.2f} to {s['proxy_end']:.2f} in {p['steps']} steps; gold went from "
-        f"{s['gold_start']:.2f} to {s['gold_end']:.2f} and the KL to the SFT model ended at "
-        f"{s['kl_end']:.2f} nats (at most {s['kl_max']:.2f})."
+        f"PPO with KL coefficient {c0:g}, {p['steps']} steps from the SFT model: gold on the "
+        f"prompt kinds the SFT set has no demonstrations for ({', '.join(uncovered)}) "
+        f"{describe(ch['uncovered'])}; on the kinds it covers {describe(ch['covered'])}. "
+        f"The reward model's score of the evaluation answers went {before['proxy']:.2f} -> "
+        f"{runs[c0]['after']['proxy']:.2f}; the KL to the SFT model ended at "
+        f"{s['kl_end']:.2f} nats."
     )
     if len(coefs) > 1:
-        z = summary[coefs[1]]
+        z, zs = changes[coefs[1]], summary[coefs[1]]
         text += (
-            f" Without the penalty the KL reached {z['kl_end']:.2f} nats, proxy "
-            f"{z['proxy_end']:.2f}, gold {z['gold_end']:.2f}."
+            f" Without the penalty the KL reached {zs['kl_end']:.2f} nats and the reward "
+            f"model's score {runs[coefs[1]]['after']['proxy']:.2f}, while gold on the covered "
+            f"kinds went {describe(z['covered'])} and on the uncovered ones "
+            f"{describe(z['uncovered'])}."
         )
     return text

@@ -24,17 +24,23 @@ def rl_prompts() -> list[world.PromptInfo]:
     return list(world.PROMPTS.values())
 
 
-def sft_policy(report: Report, seed: int, later_steps: int, steps: int = SFT_STEPS):
-    """The base model after SFT on the world's set, with a ``Progress`` whose total is the
-    SFT steps plus ``later_steps``. Returns (model, tokenizer, base path, timings,
-    progress, steps done so far)."""
+def sft_policy(
+    report: Report,
+    seed: int,
+    later_steps: int,
+    steps: int = SFT_STEPS,
+    without_groups: tuple[str, ...] = (),
+):
+    """The base model after SFT on the world's set (less the examples of the prompt groups
+    ``without_groups``), with a ``Progress`` whose total is the SFT steps plus
+    ``later_steps``. Returns (model, tokenizer, base path, timings, progress, steps done so
+    far)."""
     model, tokenizer, base, load_s = load_base(report)
     progress = Progress(report, steps + later_steps)
     progress.tick(0, {"load_seconds": load_s}, force=True)
     t = time.perf_counter()
-    train_sft(
-        model, tokenizer, world.sft_examples(seed=seed), steps=steps, seed=seed, progress=progress
-    )
+    examples = [e for e in world.sft_examples(seed=seed) if e["family"] not in without_groups]
+    train_sft(model, tokenizer, examples, steps=steps, seed=seed, progress=progress)
     timings = {"load_s": load_s, "sft_s": time.perf_counter() - t}
     return model, tokenizer, base, timings, progress, steps
 
@@ -162,6 +168,46 @@ def start_scores(
         "pairs": len(agree),
         "n": len(recs),
     }
+
+
+def prompt_baseline(
+    policy,
+    tokenizer,
+    reward_fn,
+    *,
+    samples: int,
+    seed: int,
+    max_new_tokens: int,
+    prompts: list[world.PromptInfo] | None = None,
+    progress=None,
+) -> tuple[rl.RewardFn, dict[str, float]]:
+    """``reward_fn`` less, for every prompt, the mean reward of ``samples`` answers the
+    ``policy`` (the SFT model) gives it. A constant per prompt changes no prompt's best
+    answer, but PPO's value head starts at zero: without it the first advantages are the
+    differences BETWEEN prompts (a reward model that scores every capital question lower
+    than every borderline one pushes all answers to capital questions down, right ones
+    included), which the value head needs many steps to learn. Returns (the centred reward
+    function, the baseline by prompt). ``prompts``: those RL will draw (default: all)."""
+    prompts = prompts if prompts is not None else rl_prompts()
+    texts = sample(
+        policy,
+        tokenizer,
+        [i.prompt for i in prompts for _ in range(samples)],
+        max_new_tokens=max_new_tokens,
+        seed=seed + 11,
+        progress=progress,
+    )
+    scores = reward_fn([i for i in prompts for _ in range(samples)], texts)
+    baseline = {
+        info.prompt: statistics.fmean(scores[n * samples : (n + 1) * samples])
+        for n, info in enumerate(prompts)
+    }
+
+    def centred(infos, responses):
+        raw = reward_fn(infos, responses)
+        return [r - baseline.get(i.prompt, 0.0) for r, i in zip(raw, infos, strict=True)]
+
+    return centred, baseline
 
 
 def rm_steps(pairs: int, epochs: int = 2) -> int:
