@@ -1,7 +1,8 @@
 """An axe-core audit of every page a student, a grader and an instructor reach, in a real
 browser under the site's Content-Security-Policy: no violation of serious or critical
 impact. The pages hold real data (the seed course, a class, a submitted attempt with an
-essay to grade, an open attempt with a checked answer, a finished lab run)."""
+essay to grade, an open attempt with a checked answer, a finished lab run). The last test
+shows the audit does report what it should."""
 
 import uuid
 from dataclasses import dataclass
@@ -120,8 +121,11 @@ def test_a_students_pages_have_no_serious_or_critical_violations(
         world.submitted.get_absolute_url(),  # the result
         reverse("quizzes:grades", args=[slug]),
         reverse("cohorts:classes"),
+        reverse("labs:index", args=[slug]),
         reverse("labs:lab", args=[slug, world.lab.slug]),
         world.run.get_absolute_url(),
+        reverse("labs:label", args=[slug]),
+        reverse("cohorts:join"),
     ]
     assert _audit(page, live_server, paths, reveal_card=True) == []
 
@@ -153,10 +157,28 @@ def test_an_instructors_pages_have_no_serious_or_critical_violations(live_server
         reverse("cohorts:due", args=[class_id]),
         reverse("quizzes:grading", args=[class_id]),
         reverse("quizzes:grade-answer", args=[class_id, world.essay_response_id]),
+        reverse("quizzes:item-analysis", args=[class_id, world.submitted.quiz_id]),
+        reverse("quizzes:regrade", args=[class_id, world.submitted.quiz_id]),
         world.submitted.get_absolute_url(),
         world.course.get_absolute_url(),
         reverse("labs:lab", args=[slug, world.lab.slug]),
         reverse("labs:class-runs", args=[class_id]),
+        reverse("labs:class-labels", args=[slug]),
         world.run.get_absolute_url(),
+        reverse("cohorts:class-edit", args=[class_id]),
+        reverse("cohorts:roster", args=[class_id]),
+        reverse("cohorts:class-new"),
     ]
     assert _audit(page, live_server, paths) == []
+
+
+def test_the_audit_reports_a_violation_when_there_is_one(live_server, page, transactional_db):
+    make_user("vera", STUDENT)
+    _log_in(page, live_server, "vera")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<img src="/static/favicon.svg"><button aria-label="Stop">Go</button>\')'
+    )
+    found = axe_violations(page)
+    assert any("image-alt (critical)" in line for line in found), found
+    assert any("label-content-name-mismatch (serious)" in line for line in found), found
