@@ -25,6 +25,7 @@ SERIES_TITLES = {
     "kl_over_steps": "KL to the SFT model over RL",
     "response_length": "Response length over RL",
     "gold_by_family": "Gold score by prompt family",
+    "gold_by_group": "Gold score by prompt group",
     "attack_success": "Attack success by model",
     "ppo_diagnostics": "PPO diagnostics",
     "proxy_reward": "Proxy reward (reward model)",
@@ -39,7 +40,7 @@ def _series_charts(series: dict[str, Any], prefix: str = "") -> list[dict[str, A
     for name, spec in (series or {}).items():
         if "lines" in spec:
             lines = [_line(f"{prefix}{label}", pts) for label, pts in spec["lines"].items()]
-            if name == "gold_by_family":  # categories in words, as in the table
+            if name in ("gold_by_family", "gold_by_group"):  # categories in words
                 lines = [
                     _line(line["label"], [[FAMILIES.get(x, x), y] for x, y in line["points"]])
                     for line in lines
@@ -82,6 +83,8 @@ LIVE_METRICS: dict[str, tuple[str, str, str]] = {
     "refusal_adversarial": ("rl", "rl-refusal", "role-play wrapped requests"),
     "clip_fraction": ("rl", "rl-clip", "clip fraction"),
     "value_loss": ("rl", "rl-value", "value loss"),
+    "approx_kl_k1": ("rl", "rl-update-kl", "k1 estimate"),
+    "approx_kl_k3": ("rl", "rl-update-kl", "k3 estimate"),
 }
 LIVE_CHARTS: dict[str, tuple[str, str]] = {  # chart -> (title, y label)
     "build-loss": ("Building the base model", "loss"),
@@ -95,6 +98,7 @@ LIVE_CHARTS: dict[str, tuple[str, str]] = {  # chart -> (title, y label)
     "rl-refusal": ("Refusal rate during RL", "share of answers that refuse"),
     "rl-clip": ("PPO clip fraction", "share of tokens clipped"),
     "rl-value": ("PPO value loss", "loss"),
+    "rl-update-kl": ("How far each PPO update moved the policy", "KL old to new, per token"),
 }
 PHASE_NAMES = {"build": "pretraining", "sft": "SFT", "rm": "reward model", "dpo": "DPO", "rl": "RL"}
 RL_NAMES = {"ppo_rlhf": "PPO", "dpo_vs_ppo": "PPO"}
@@ -127,7 +131,7 @@ COVERED_BY: dict[str, set[str]] = {
     "proxy_reward": {"rl-reward"},
     "gold": {"rl-reward"},
     "kl": {"rl-kl"},
-    "ppo_diagnostics": {"rl-clip", "rl-value"},
+    "ppo_diagnostics": {"rl-clip", "rl-value", "rl-update-kl"},
     "gold_over_training": {"measured-gold"},
 }
 SWEEP_PREFIX = re.compile(r"^(kl|w)(-?\d+(?:\.\d+)?(?:e-?\d+)?)_(.+)$")
