@@ -15,6 +15,7 @@ def preload() -> None:
     from workers.runtime import prepare_runtime
 
     prepare_runtime()
+    import workers.experiments.alignment_tax  # noqa: F401
     import workers.experiments.class_reward_model  # noqa: F401
     import workers.experiments.dpo_vs_ppo  # noqa: F401
     import workers.experiments.pairwise_vs_absolute  # noqa: F401

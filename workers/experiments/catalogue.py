@@ -332,4 +332,42 @@ EXPERIMENTS: dict[str, Experiment] = {
         ),
         needs_gold="needs the world's prompts, gold score and simulated annotators",
     ),
+    "alignment_tax": Experiment(
+        name="alignment_tax",
+        title="The alignment tax",
+        summary=(
+            "Start from the fully trained SFT model, then safety-train it on refusals to every "
+            "kind of harmful request at several strengths (optimiser steps); measure capability "
+            "on benign tasks (gold on capital-city and how-to questions) and refusal of harmful "
+            "requests after each. The capability lost is the alignment tax, with its spread "
+            "over seeds; mixing benign demonstrations into the safety batches shows what that "
+            "does to it."
+        ),
+        module="workers.experiments.alignment_tax",
+        params=(
+            Param(
+                "steps",
+                "int",
+                16,
+                "strongest safety training (optimiser steps, batch 8); a quarter and a half "
+                "of it are measured too",
+                4,
+                400,
+            ),
+            Param("lr", "float", 1e-3, "learning rate of the safety training", 1e-5, 1e-2),
+            Param(
+                "mix",
+                "float",
+                0.0,
+                "share of each safety batch that is benign demonstrations from the SFT set "
+                "(0: refusals only)",
+                0.0,
+                0.9,
+            ),
+            Param("seeds", "int", 3, "repetitions (each its own SFT model and samples)", 1, 6),
+            Param("samples_per_prompt", "int", 2, "sampled answers per evaluation prompt", 1, 8),
+            SEED,
+        ),
+        needs_gold="needs the world's prompts and gold score",
+    ),
 }
