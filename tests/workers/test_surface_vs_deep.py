@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from workers import run_experiment
+from workers import LabInputError, run_experiment
 from workers.experiments import surface_vs_deep as svd
 
 pytestmark = pytest.mark.slow
@@ -81,3 +81,15 @@ def test_without_a_red_team_round_the_headline_says_so():
     stats = {(st, s): (0.5, 0.1) for st in svd.STAGES for s in svd.ATTACK_SETS}
     text = svd.headline(stats, {"bypass": 1}, 1, redteam=False)
     assert "No red-team round" in text
+
+
+def test_without_a_red_team_round_the_result_has_two_stages(labs_env):
+    result = run_experiment("surface_vs_deep", {**PARAMS, "seed": SEEDS[0], "red_team_steps": 0})
+    assert result["tables"][0]["columns"][2:] == ["base model", "after safety training"]
+    assert "red_teamed_new_wrappers" not in result["findings"]
+    assert "No red-team round" in result["headline"]
+
+
+def test_too_many_seeds_is_refused_in_words():
+    with pytest.raises(LabInputError, match="seeds must be at most 5"):
+        run_experiment("surface_vs_deep", {"seeds": 9})
