@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from labs.display import FAMILIES, metric_label
+from labs.display import ATTACK_SUCCESS, FAMILIES, metric_label
 from labs.models import LabRun
 from labs.parameters import humanize
 
@@ -26,7 +26,7 @@ SERIES_TITLES = {
     "response_length": "Response length over RL",
     "gold_by_family": "Gold score by prompt family",
     "gold_by_group": "Gold score by prompt group",
-    "attack_success": "Attack success by model",
+    "attack_success": "Attack success rate",
     "ppo_diagnostics": "PPO diagnostics",
     "proxy_reward": "Proxy reward (reward model)",
     "gold": "Gold score (true preference)",
@@ -106,6 +106,7 @@ RL_NAMES = {"ppo_rlhf": "PPO", "dpo_vs_ppo": "PPO"}
 # otherwise, when known: SFT_STEPS in rlhf_setup).
 PHASE_LENGTHS: dict[tuple[str, str], str] = {
     ("sft", "sft"): "steps",
+    ("surface_vs_deep", "sft"): "safety_steps",
     ("reward_hacking", "sft"): "sft_steps",
     ("reward_hacking", "rl"): "steps",
     ("ppo_rlhf", "rl"): "steps",
@@ -216,8 +217,8 @@ def live_charts(run: LabRun, experiment: str, label: str = "") -> list[dict[str,
     charts: dict[str, dict[str, Any]] = {}
     for m in metrics:
         if m.phase is None:
-            if len(m.points) < 2:
-                continue
+            if len(m.points) < 2 or ATTACK_SUCCESS.match(m.name):
+                continue  # in the Latest values table; attack success is a result chart
             chart_id, title, x_label, offset = f"live-{m.name}", humanize(m.name), "step", 0
             line = y_label = metric_label(m.name)
         else:

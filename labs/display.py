@@ -16,6 +16,7 @@ the format; an empty cell is None.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,11 +159,25 @@ METRICS: dict[str, str] = {
 }
 
 
+# surface_vs_deep measures attack success after each stage, per seed: <stage>_asr_<attack>
+ATTACK_SUCCESS = re.compile(r"^(base|safety|red_teamed|sft|rlhf)_asr_(.+)$")
+STAGES = {
+    "base": "base model",
+    "safety": "after safety training",
+    "red_teamed": "after the red-team round",
+    "sft": "after SFT",
+    "rlhf": "after RLHF",
+}
+
+
 def metric_label(name: str) -> str:
     """A live metric in words: "proxy_reward" -> "proxy reward"; a sweep's "kl0.1_gold" ->
     "gold score, KL coef 0.1"; a refusal policy's "w2_kl" -> "KL ..., safety weight 2"."""
     if name in METRICS:
         return METRICS[name]
+    attack = ATTACK_SUCCESS.match(name)
+    if attack:
+        return f"attack success, {STAGES[attack[1]]}: {attack[2].replace('_', ' ')}"
     head, _, rest = name.partition("_")
     for code, words in (("kl", "KL coef"), ("w", "safety weight")):
         value = head[len(code) :]

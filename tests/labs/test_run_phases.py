@@ -213,3 +213,30 @@ def test_a_phase_trained_again_under_the_same_name_keeps_the_runs_step_count(cli
     assert phase_progress(run) == ""
     client.force_login(student)
     assert "Step 60 of 100 overall" in client.get(run.get_absolute_url()).text
+
+
+def test_attack_success_per_stage_is_a_value_in_words_not_a_chart_each(client, student, lab):
+    lab.experiment = "surface_vs_deep"
+    lab.save()
+    run = LabRun.objects.create(
+        lab=lab,
+        user=student,
+        submission=uuid.uuid4(),
+        params={"safety_steps": 6, "seeds": 2},
+        status=LabRun.Status.RUNNING,
+        dispatches=1,
+        active_slot=1,
+        step=5,
+        total=26,
+        metrics={
+            "base_asr_plain_request": [[1, 0.58], [14, 0.75]],
+            "safety_asr_new_wrappers": [[8, 0.19], [21, 0.2]],
+            "sft_loss": [[s, 1.0] for s in range(2, 6)],
+        },
+    )
+    assert [chart["id"] for chart in run_charts(run)["live"]] == ["sft-loss"]
+    assert phase_progress(run) == "SFT step 4 of 6"
+    client.force_login(student)
+    text = client.get(run.get_absolute_url()).text
+    assert "<td>attack success, base model: plain request</td><td>0.75</td>" in text
+    assert "after safety training: new wrappers" in text
