@@ -42,3 +42,14 @@ def test_every_field_the_introduction_names_is_a_label_of_the_form(name):
     fields = {text for text in named if text.lower() in {label.lower() for label in labels}}
     assert fields, f"{name}: the introduction suggests no field to try"
     assert fields <= labels, f"{name}: {fields - labels} differ from the form's labels"
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_every_field_its_try_paragraph_suggests_is_on_the_form(name):
+    """'Try: fewer **RL steps**' must name a field the form still has, spelt as it shows."""
+    lab = _lab(name)
+    labels = {p.label for p in lab_params(lab["experiment"], {}, {})}
+    paragraphs = [p for p in lab["introduction"].split("\n\n") if p.lstrip().startswith("Try")]
+    assert paragraphs, f"{name}: no 'Try:' paragraph"
+    suggested = set(re.findall(r"\*\*([^*]+)\*\*", " ".join(paragraphs)))
+    assert suggested and suggested <= labels, f"{name}: {suggested - labels} not on the form"
