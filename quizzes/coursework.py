@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, 
 from django.db.models.functions import NullIf
 
 from cohorts.coursework import Bar, ClassContext, Coursework, Panel, RecordPanel, StudentContext
+from course.selectors import IN_COURSE_ORDER
 from quizzes.models import Attempt, AttemptState, Quiz
 from quizzes.selectors import QuizGrade, quiz_grade, quizzes_for_user
 
@@ -45,7 +46,7 @@ class QuizRow:
 
 
 def datable(course_id: int) -> QuerySet[Quiz]:
-    return Quiz.objects.filter(course_id=course_id, archived=False).order_by("title")
+    return Quiz.objects.filter(course_id=course_id, archived=False).order_by(*IN_COURSE_ORDER)
 
 
 def handed_in() -> QuerySet[Attempt]:
@@ -80,7 +81,7 @@ def mean_scores(course_id: int, students: QuerySet) -> dict[int, float | None]:
 
 def record(student: StudentContext) -> RecordPanel:
     """The student's quizzes: attempts, grade, due date and time limit with extra time."""
-    quizzes = list(quizzes_for_user(student.user, student.course).order_by("title"))
+    quizzes = list(quizzes_for_user(student.user, student.course))  # in course order
     attempts: dict[int, list[Attempt]] = {}
     for attempt in Attempt.objects.filter(user=student.user, quiz__in=quizzes).order_by("number"):
         attempts.setdefault(attempt.quiz_id, []).append(attempt)
@@ -117,7 +118,7 @@ def dashboard(board: ClassContext) -> Panel:
             submitted=Count("attempts", filter=submitted),
             pending=Count("attempts", filter=submitted & Q(attempts__needs_grading=True)),
         )
-        .order_by("title")
+        .order_by(*IN_COURSE_ORDER)
     )
     completion = [Bar(quiz.title, quiz.takers, board.total) for quiz in quizzes]
     scores = [

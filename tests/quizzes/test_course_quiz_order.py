@@ -64,3 +64,21 @@ def test_someone_outside_the_class_is_refused_and_sees_no_quiz(client, course):
     client.force_login(make_user("mallory", STUDENT))
     response = client.get(course.get_absolute_url())
     assert response.status_code == 403 and not _titles(response.text)
+
+
+def _in_order(text: str, titles: list[str]) -> bool:
+    positions = [text.find(title) for title in titles]
+    return -1 not in positions and positions == sorted(positions)
+
+
+def test_the_dashboard_and_the_student_record_list_them_in_course_order(client, course, instructor):
+    student = make_user("olga", STUDENT)
+    course_class = enroll(student, course).course_class
+    client.force_login(instructor)
+    dashboard = client.get(reverse("cohorts:dashboard", args=[course_class.pk])).text
+    quizzes = dashboard[dashboard.index('id="quizzes-heading"') :]
+    assert _in_order(quizzes, EXPECTED)
+    record = client.get(reverse("cohorts:student", args=[course_class.pk, student.pk])).text
+    assert _in_order(record, EXPECTED)
+    due = client.get(reverse("cohorts:due", args=[course_class.pk])).text
+    assert _in_order(due, EXPECTED)
