@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from cohorts.selectors import (
     due_dates_for_student,
@@ -234,15 +235,23 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> HttpResponse:
             attempt=attempt, answers=answers_from_form(request.POST, attempt)
         )
     except services.AttemptClosed:
-        services.attempt_finish_if_expired(attempt=attempt)
         if request.htmx:  # say so where "Saved at" goes; the typing stays on the page
-            attempt.refresh_from_db()
-            return render(request, "quizzes/partials/save_status.html", {"attempt": attempt})
+            return _closed_status(request, attempt)
+        services.attempt_finish_if_expired(attempt=attempt)
         return redirect(attempt)
     if not request.htmx:
         return redirect(attempt)
     context = {"attempt": attempt, "saved": result.saved, "conflicts": result.conflicts}
     return render(request, "quizzes/partials/save_status.html", context)
+
+
+def _closed_status(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    """The status line of an attempt finished elsewhere (another tab, the time limit), with
+    a link to its result, swapped in where "Saved at" goes."""
+    services.attempt_finish_if_expired(attempt=attempt)
+    attempt.refresh_from_db()
+    response = render(request, "quizzes/partials/save_status.html", {"attempt": attempt})
+    return reswap(retarget(response, "#save-status"), "outerHTML")
 
 
 @require_POST
@@ -257,6 +266,8 @@ def attempt_check(request: HttpRequest, attempt_id: int, question_id: int) -> Ht
     try:
         services.response_check(attempt=attempt, question=question, answers=answers)
     except services.AttemptClosed:
+        if request.htmx:  # a second tab: say so in the status line, not in the question
+            return _closed_status(request, attempt)
         return redirect(attempt)
     except ValueError:
         raise Http404 from None
