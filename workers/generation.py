@@ -44,11 +44,14 @@ class FiniteLogits:
     def __call__(self, input_ids, scores):
         import torch
 
-        nan = torch.isnan(scores).any(-1)
-        inf = torch.isposinf(scores).any(-1) | torch.isneginf(scores).all(-1)
+        # A row's maximum is NaN if any logit is, +inf if one is, -inf if all are: one
+        # reduction finds every row the sampler cannot draw from (a banned token's -inf in
+        # an otherwise finite row is fine), so the check costs about one pass over the logits.
+        top = scores.amax(-1)
+        nan, inf = torch.isnan(top), torch.isinf(top)
         self.nan = nan.any() if self.nan is None else self.nan | nan.any()
         self.inf = inf.any() if self.inf is None else self.inf | inf.any()
-        return torch.where((nan | inf).unsqueeze(-1), torch.zeros_like(scores), scores)
+        return scores.masked_fill((nan | inf).unsqueeze(-1), 0.0)
 
     def check(self, what: str) -> None:
         if self.nan is not None and bool(self.nan):
@@ -76,14 +79,18 @@ def sample(
     max_new_tokens: int = 32,
     temperature: float = 1.0,
     seed: int = 0,
-    batch_size: int = 64,
+    batch_size: int | None = None,
     progress=None,
 ) -> list[str]:
-    """Sampled (T=1 by default: greedy decoding hides a base model's amorality) responses."""
+    """Sampled (T=1 by default: greedy decoding hides a base model's amorality) responses,
+    ``batch_size`` prompts per ``generate`` call: 64 on the CPU (as measured for one
+    thread), 512 on a GPU, where each call pays a kernel launch and a host round trip per
+    new token whatever its width."""
     import torch
 
     torch.manual_seed(seed)
     dev = next(model.parameters()).device
+    batch_size = batch_size or (64 if dev.type == "cpu" else 512)
     out: list[str] = []
     was_training = model.training
     model.eval()

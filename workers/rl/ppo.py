@@ -97,11 +97,12 @@ def ppo_update(policy, value_head, opt, params: list, batch: Batch, cfg: RLConfi
             pl, cf = clipped_policy_loss(logp, old_logp[mb], adv[mb], m, cfg.clip)
             vl = clipped_value_loss(values, old_values[mb], returns[mb], m, cfg.value_clip)
             optimiser_step(opt, params, pl + cfg.vf_coef * vl)
-            clipfracs.append(float(cf.detach()))
-            vlosses.append(float(vl.detach()))
+            clipfracs.append(cf.detach())
+            vlosses.append(vl.detach())
+    # read back once per batch, not once per minibatch
     extra = {
-        "clip_fraction": sum(clipfracs) / len(clipfracs),
-        "value_loss": sum(vlosses) / len(vlosses),
+        "clip_fraction": float(torch.stack(clipfracs).mean()),
+        "value_loss": float(torch.stack(vlosses).mean()),
     }
     with torch.no_grad():  # how far this update moved the policy, per response token
         new_logp = token_logprobs(policy, ro)

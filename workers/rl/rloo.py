@@ -58,11 +58,12 @@ def rloo_update(policy, opt, params: list, batch: Batch, cfg: RLConfig):
     summed log-ratio of each response, no extra metrics)."""
     k = cfg.samples_per_prompt
     logp = token_logprobs(policy, batch.rollout)
+    # the KL and advantage arithmetic in float32 on the policy's device (no host round trip)
     rewards, log_ratio = sequence_kl_rewards(
-        batch.scores, logp.detach().cpu(), batch.ref_logp.cpu(), batch.mask.cpu(), cfg.kl_coef
+        batch.scores.to(logp.device), logp.detach(), batch.ref_logp, batch.mask, cfg.kl_coef
     )
     adv = whiten(rloo_advantages(rewards, k)) if k > 1 else whiten(rewards)
     seq_logp = (logp * batch.mask).sum(1)
-    loss = -(adv.to(seq_logp.device) * seq_logp).mean()
+    loss = -(adv * seq_logp).mean()
     optimiser_step(opt, params, loss)
-    return log_ratio, {}
+    return log_ratio.cpu(), {}
