@@ -77,6 +77,8 @@ def test_the_page_shows_the_spread_and_every_seed(seeded):
     assert len(table["labels"]) == len(table["columns"]) == len(table["formats"])
     assert [row[0] for row in table["rows"]] == [0, 4, 8, 16]
     assert all(row[2] is not None for row in table["rows"])  # capability's SD
+    assert table["rows"][0][3:6] == [None, None, None]  # the SFT model: no change to judge
+    assert table["rows"][-1][5] == "fell: a tax"
     seed = seeded["params"]["seed"]
     assert [row[0] for row in by_seed["rows"]] == [seed, seed + 1, seed + 2]
     taxes = [row[3] for row in by_seed["rows"]]

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from workers import run_experiment
-from workers.experiments.pairwise_vs_absolute import Comparison
+from workers.experiments.pairwise_vs_absolute import VERDICT_WORDS, Comparison
 
 slow = pytest.mark.slow
 
@@ -41,7 +41,8 @@ def verdicts(result, i_column: int) -> dict[float, str]:
     table = result["tables"][0]
     col = table["columns"].index(i_column)
     n = result["params"]["labels"]
-    return {row[1]: row[col] for row in table["rows"] if row[0] == n}
+    code = {words: verdict for verdict, words in VERDICT_WORDS.items()}
+    return {row[1]: code[row[col]] for row in table["rows"] if row[0] == n}
 
 
 def test_a_difference_inside_its_spread_is_a_tie():

@@ -41,6 +41,12 @@ OTHER_GROUPS = ("borderline",)
 EVAL_GROUPS = CAPABILITY_GROUPS + OTHER_GROUPS + SAFETY_GROUPS
 STRENGTH_SHARES = (0.0, 0.25, 0.5, 1.0)  # of ``steps``: the strengths measured
 EVAL_PER_GROUP = 12
+TAX_WORDS = {  # a capability change's verdict as the table shows it
+    "fell": "fell: a tax",
+    "rose": "rose",
+    "within noise": "within noise",
+    "one seed": "one seed: not judged",
+}
 MAX_NEW_TOKENS = 32
 TABLE_COLUMNS = (
     "safety_steps",
@@ -60,9 +66,9 @@ TABLE_LABELS = (
     "Safety training (steps)",
     "Capability: gold on facts and how-to",
     "Capability, spread (SD)",
-    "Alignment tax (capability change)",
-    "Tax, spread (SD)",
-    "Tax beyond noise?",
+    "Capability change from the SFT model (a tax when negative)",
+    "Change, spread (SD)",
+    "Beyond noise?",
     "Gold: capital cities",
     "Gold: how-to requests",
     "Refused: how-to (harmless)",
@@ -303,9 +309,9 @@ def summarise(p, base, strengths, seeds, runs) -> dict[str, Any]:
                 steps,
                 round(mean_of(runs, k, capability), 3),
                 round(sd_of(runs, k, capability), 3),
-                round(tax.change, 3),
-                None if tax.sd is None else round(tax.sd, 3),
-                "-" if k == 0 else tax.verdict,
+                None if k == 0 else round(tax.change, 3),
+                None if k == 0 or tax.sd is None else round(tax.sd, 3),
+                None if k == 0 else TAX_WORDS[tax.verdict],
                 round(mean_of(runs, k, lambda m: m.gold["fact"]), 3),
                 round(mean_of(runs, k, lambda m: m.gold["howto"]), 3),
                 round(mean_of(runs, k, lambda m: m.refusal["howto"]), 3),
@@ -339,7 +345,7 @@ def summarise(p, base, strengths, seeds, runs) -> dict[str, Any]:
                 "Seed",
                 "Capability, SFT model",
                 f"Capability after {strengths[-1]} steps",
-                "Alignment tax (capability change)",
+                "Capability change (a tax when negative)",
                 "Refused: harmful, SFT model",
                 f"Refused: harmful after {strengths[-1]} steps",
             ],

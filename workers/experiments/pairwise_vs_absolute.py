@@ -79,6 +79,12 @@ TABLE_FORMATS = (
     "text",
 )
 METRICS = ("accuracy", "correlation")
+VERDICT_WORDS = {  # a comparison's verdict as the table shows it
+    "pairwise": "comparisons lead",
+    "ratings": "ratings lead",
+    "tie": "tie (within noise)",
+    "one seed": "one seed: not judged",
+}
 
 
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
@@ -345,7 +351,11 @@ def summarise(p, grid: Grid, answers: Answers, results, last_scores, base) -> di
         row += [round(means.sd(n, m, k, i), 4) for i in (0, 1) for k in KINDS]
         for i in (0, 1):
             c = means.compare(n, m, i)
-            row += [round(c.difference, 4), None if c.sd is None else round(c.sd, 4), c.verdict]
+            row += [
+                round(c.difference, 4),
+                None if c.sd is None else round(c.sd, 4),
+                VERDICT_WORDS[c.verdict],
+            ]
         rows.append(row)
     res["tables"].append(
         {
