@@ -8,7 +8,7 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import close_old_connections, connection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
@@ -51,3 +51,18 @@ def test_sqlite_waits_for_the_write_lock_instead_of_failing_at_once():
         other.close()
     assert time.monotonic() - started >= 0.9
     assert get_user_model().objects.filter(username="waiting-writer").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_thread_keeps_its_connection_between_requests_on_either_engine():
+    """Persistent connections (DATABASE_CONN_MAX_AGE, 60 s by default), health-checked
+    when reused: the end of a request (close_old_connections, as the request_finished
+    signal runs it) leaves the connection open instead of reopening one per request."""
+    assert connection.settings_dict["CONN_MAX_AGE"] == 60
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+    connection.ensure_connection()
+    opened = connection.connection
+    close_old_connections()  # a request ends
+    close_old_connections()  # the next one starts: health-checked, kept
+    get_user_model().objects.exists()
+    assert connection.connection is opened
