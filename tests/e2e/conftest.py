@@ -68,6 +68,9 @@ def axe_violations(page) -> list[str]:
             lambda route: route.fulfill(path=AXE_SCRIPT, content_type="text/javascript"),
         )
         _axe_contexts.add(context)
+    # A transition still running (a flashcard's back fading in) would be measured mid-fade,
+    # its colours not yet the page's: wait until every animation has finished.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     if page.evaluate("typeof window.axe") == "undefined":
         page.add_script_tag(url=page.evaluate("location.origin") + AXE_PATH)
     assert page.evaluate("axe.version") == AXE_VERSION
