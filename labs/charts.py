@@ -110,7 +110,6 @@ PHASE_LENGTHS: dict[tuple[str, str], str] = {
     ("reward_hacking", "sft"): "sft_steps",
     ("reward_hacking", "rl"): "steps",
     ("ppo_rlhf", "rl"): "steps",
-    ("surface_vs_deep", "rl"): "rl_steps",
     ("refusal_frontier", "rl"): "rl_steps",
     ("dpo_vs_ppo", "dpo"): "dpo_steps",
     ("dpo_vs_ppo", "rl"): "ppo_steps",
