@@ -206,3 +206,24 @@ def test_sft_with_a_nan_gradient_stops_with_the_step(base_model):
     with pytest.raises(TrainingDiverged) as caught:
         train_sft(policy, tokenizer, SFT_ROWS, steps=3, batch_size=4, step_offset=5)
     assert str(caught.value) == "Training diverged at step 6: the SFT gradient norm is nan."
+
+
+@pytest.mark.slow
+def test_dpo_with_a_nan_gradient_stops_the_lab_with_the_step(labs_env, monkeypatch):
+    from workers import run_experiment
+    from workers.experiments import rlhf_setup
+
+    trainable_copy = rlhf_setup.trainable_copy
+
+    def poisoned_copy(model):  # DPO trains the first copy of the SFT model
+        policy = trainable_copy(model)
+        policy.lm_head.weight.register_hook(lambda grad: grad * float("nan"))
+        return policy
+
+    monkeypatch.setattr(rlhf_setup, "trainable_copy", poisoned_copy)
+    params = {"pairs": 100, "dpo_steps": 5, "ppo_steps": 5, "eval_every": 5}
+    with pytest.raises(TrainingDiverged) as caught:
+        run_experiment("dpo_vs_ppo", params)
+    assert caught.value.reason == "the DPO gradient norm is nan"
+    assert str(caught.value).startswith(f"Training diverged at step {caught.value.step}: ")
+    assert caught.value.step > 1  # the lab's step, past the SFT and measuring steps
