@@ -4,10 +4,11 @@ result is made of."""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
-from workers.base_model import load_causal_lm, resolve_base_model
+from workers.base_model import load_causal_lm, preset_name, resolve_base_model
 from workers.runtime import Report, device, prepare_runtime
 
 
@@ -46,8 +47,17 @@ def result_shell(base: str) -> dict[str, Any]:
         "timings": {},
         "device": device(),
         "base_model": base,
+        "base_model_label": base_model_label(base),
         "notes": [],
     }
+
+
+def base_model_label(base: str) -> str:
+    """Which base model a run used, in words for its page: the preset the worker builds
+    (default, small, gpt2-small) or the directory/hub id LABS_BASE_MODEL named."""
+    if os.environ.get("LABS_BASE_MODEL"):
+        return base
+    return f"the {preset_name()} preset"
 
 
 def pct(x: float) -> str:
