@@ -28,7 +28,7 @@ def test_rl_specific_limits_and_choices(capsys):
     assert main(["run", "reward_hacking", "--set", "sweep=0.7"]) == 2
     assert "sweep must be one of none, 0.3" in _one_line_error(capsys)
     assert main(["run", "ppo_rlhf", "--set", "compare_without_kl=maybe"]) == 2
-    assert "must be one of no, yes, not 'maybe'" in _one_line_error(capsys)
+    assert "compare_without_kl must be one of yes, no, not 'maybe'" in _one_line_error(capsys)
 
 
 @pytest.mark.slow
