@@ -10,7 +10,14 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from course.bundle import normalise_body
-from course.models import Course, Flashcard, Lesson, LessonProgress, Module
+from course.models import (
+    Course,
+    Flashcard,
+    Lesson,
+    LessonProgress,
+    Module,
+    course_structure_changed,
+)
 
 
 class _UniqueInCourseForm(forms.ModelForm):
@@ -108,15 +115,24 @@ class FlashcardInline(admin.StackedInline):
     extra = 0
 
 
+def _structure_changed(queryset: QuerySet) -> None:
+    """QuerySet.update sends no signal: move the cached lesson order of the courses on."""
+    if queryset.model in (Lesson, Module):
+        for course_id in set(queryset.values_list("course_id", flat=True)):
+            course_structure_changed(course_id)
+
+
 @admin.action(description="Publish selected")
 def publish(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.update(published=True)
+    _structure_changed(queryset)
     modeladmin.message_user(request, f"Published {count}.", messages.SUCCESS)
 
 
 @admin.action(description="Unpublish selected (students get a 404)")
 def unpublish(modeladmin, request: HttpRequest, queryset: QuerySet) -> None:
     count = queryset.update(published=False)
+    _structure_changed(queryset)
     modeladmin.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
 
 

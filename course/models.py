@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 
 from course.markdown import render_key, render_markdown
 
@@ -205,3 +208,25 @@ class FlashcardReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} rated {self.flashcard.key} {self.get_rating_display()}"
+
+
+def course_structure_changed(course_id: int) -> None:
+    """Move the course's updated_at on: the cached reading order of its lessons is keyed
+    by it (course.selectors.lesson_order), and every request reads the course row first,
+    so the next request of any process builds the order afresh. Call it after a write that
+    sends no signal (QuerySet.update on lessons or modules)."""
+    Course.objects.filter(pk=course_id).update(updated_at=timezone.now())
+
+
+@receiver(post_save, sender="course.Module")
+@receiver(post_delete, sender="course.Module")
+@receiver(post_save, sender="course.Lesson")
+@receiver(post_delete, sender="course.Lesson")
+def _structure_saved(sender, instance, **kwargs) -> None:
+    if kwargs.get("update_fields") and set(kwargs["update_fields"]) <= _NOT_STRUCTURE:
+        return
+    course_structure_changed(instance.course_id)
+
+
+# Lesson fields that never change the reading order nor its titles.
+_NOT_STRUCTURE = frozenset({"body_html", "body_html_key"})

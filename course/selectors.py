@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -51,6 +52,22 @@ def lessons_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Lesson]
     if not can_author(user):
         lessons = lessons.filter(published=True, module__published=True)
     return lessons.order_by("module__order", "order", "id")
+
+
+def lesson_order(user: AbstractBaseUser, course: Course) -> list[dict]:
+    """lessons_for_user's rows as {pk, slug, title}, cached per course and audience.
+
+    The key carries the course's updated_at, which any save or delete of one of its
+    lessons or modules moves on (course.models.course_structure_changed), and the course
+    row is read fresh on every request, so a cached order is never served after an edit,
+    in this process or another, whatever the cache backend."""
+    audience = "authors" if can_author(user) else "students"
+    key = f"course:{course.pk}:lesson-order:{audience}:{course.updated_at.isoformat()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(lessons_for_user(user, course).values("pk", "slug", "title"))
+        cache.set(key, rows, timeout=24 * 3600)
+    return rows
 
 
 def modules_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Module]:

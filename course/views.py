@@ -100,7 +100,7 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
     course = get_course_for_user(request.user, course_slug)
     # The visible lessons in reading order (for the pager) say whether this one is visible;
     # the lesson itself is then read by its key, without the visibility filter again.
-    order = list(selectors.lessons_for_user(request.user, course).values("pk", "slug", "title"))
+    order = selectors.lesson_order(request.user, course)
     position = next((i for i, row in enumerate(order) if row["slug"] == lesson_slug), None)
     if position is None:
         raise Http404("No such lesson.")

@@ -96,18 +96,19 @@ def test_it_issues_a_constant_number_of_queries_whatever_the_lesson_size(
         student, make_course("sized", modules=2, lessons_per_module=lessons, cards_per_lesson=cards)
     )
     client.force_login(student)
-    with django_assert_max_num_queries(16):  # +1 the lesson's quizzes, +1 its labs
+    with django_assert_max_num_queries(16):  # +1 the lesson order, first read per course
         assert client.get(_url("m1-lesson-1", "sized")).status_code == 200
 
 
-def test_a_lesson_viewed_again_costs_fourteen_queries_whatever_its_size(
+def test_a_lesson_viewed_again_costs_thirteen_queries_whatever_its_size(
     client, student, django_assert_max_num_queries
 ):
     """Session, user, the user's two permission lists, the course through the student's
-    class, the visible lessons in order, the lesson by key, the progress row and its
-    update, the cards and their states, the Review badge, the lesson's quizzes and labs."""
+    class, the lesson by key (the visible lessons in order come from the cache), the
+    progress row and its update, the cards and their states, the Review badge, the
+    lesson's quizzes and labs."""
     enroll(student, make_course("sized", modules=2, lessons_per_module=12, cards_per_lesson=40))
     client.force_login(student)
     assert client.get(_url("m1-lesson-1", "sized")).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         assert client.get(_url("m1-lesson-1", "sized")).status_code == 200
