@@ -178,18 +178,43 @@ class DeckItem:
         return [(value, label, self.previews[value]) for value, label in srs.RATINGS]
 
 
-def _deck_item(card, state, *, revealed: bool, source: str, just_rated: bool = False) -> DeckItem:
-    now = timezone.now()
-    fsrs_card = state.fsrs_card if state else srs.new_card(now)
-    previews = srs.interval_previews(fsrs_card, now)
+def _deck_item(
+    card,
+    state,
+    *,
+    revealed: bool,
+    source: str,
+    just_rated: bool = False,
+    now: datetime | None = None,
+    new_previews: dict[int, str] | None = None,
+) -> DeckItem:
+    now = now or timezone.now()
+    if state is None:
+        previews = new_previews or srs.interval_previews(srs.new_card(now), now)
+    else:
+        previews = srs.interval_previews(state.fsrs_card, now)
     return DeckItem(card, state, revealed, previews, source, just_rated, now)
 
 
 def _deck(request: HttpRequest, cards: list[Flashcard]) -> list[DeckItem]:
+    """The lesson's cards as one student sees them, all at one `now`. A card never rated
+    schedules the same whatever card it is (the scheduler has no fuzzing), so its four
+    previews are computed once per page, not once per card (4 scheduler runs each)."""
     states = selectors.card_states(request.user, cards)
     reveal = request.GET.get("reveal")
+    now = timezone.now()
+    new_previews = None
+    if any(card.pk not in states for card in cards):
+        new_previews = srs.interval_previews(srs.new_card(now), now)
     return [
-        _deck_item(card, states.get(card.pk), revealed=card.key == reveal, source="lesson")
+        _deck_item(
+            card,
+            states.get(card.pk),
+            revealed=card.key == reveal,
+            source="lesson",
+            now=now,
+            new_previews=new_previews,
+        )
         for card in cards
     ]
 
