@@ -117,7 +117,10 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
         "next": order[position + 1] if position + 1 < len(order) else None,
         "position": position + 1,
         "lesson_count": len(order),
-        "deck": _deck(request, list(lesson.flashcards.filter(archived=False))),
+        # Its own cards in their order: the model's ordering by lesson would join three tables.
+        "deck": _deck(
+            request, list(lesson.flashcards.filter(archived=False).order_by("order", "id"))
+        ),
     }
     return render(request, "course/lesson.html", context)
 

@@ -20,3 +20,13 @@ def test_every_card_previews_what_its_own_rating_would_schedule(client, student)
         assert item.previews == srs.interval_previews(card, item.now)
     new, old = deck[0].previews, deck[1].previews
     assert new != old  # a rated card's own schedule, not the new cards' one
+
+
+def test_the_cards_show_in_their_authored_order(client, student):
+    enroll(student, make_course("sized", modules=1, lessons_per_module=2, cards_per_lesson=3))
+    for n, key in enumerate(["card-1-1-3", "card-1-1-1", "card-1-1-2"]):
+        Flashcard.objects.filter(key=key).update(order=n)
+    Flashcard.objects.filter(key="card-1-1-1").update(archived=True)
+    client.force_login(student)
+    response = client.get(reverse("course:lesson", args=["sized", "m1-lesson-1"]))
+    assert [item.card.key for item in response.context["deck"]] == ["card-1-1-3", "card-1-1-2"]
