@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from course.models import Course, Lesson, slug_validator
+from workers import LabInputError
+from workers.experiments import experiment_params
 
 
 class Lab(models.Model):
@@ -150,10 +152,18 @@ class LabRun(models.Model):
 
     @property
     def shown_params(self) -> list[tuple[str, Any]]:
-        """Parameters as people read them: inline datasets as a row count, no empty paths."""
+        """Parameters as people read them, in the form's order (PostgreSQL's jsonb keeps
+        no key order): inline datasets as a row count, no empty paths."""
+        try:
+            order = [param.name for param in experiment_params(self.lab.experiment)]
+        except LabInputError:  # an experiment the engine no longer has
+            order = []
+        place = {name: index for index, name in enumerate(order)}
         shown = [
             (key, value)
-            for key, value in self.params.items()
+            for key, value in sorted(
+                self.params.items(), key=lambda item: (place.get(item[0], len(place)), item[0])
+            )
             if key != "inline_files" and value != ""
         ]
         for name, rows in (self.params.get("inline_files") or {}).items():

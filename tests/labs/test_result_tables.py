@@ -157,3 +157,14 @@ def test_the_runs_parameters_read_as_the_forms_labels(client, student, lab):
     text = client.get(run.get_absolute_url()).text
     assert "Parameters: Steps 36, Learning rate 0.001, Samples per prompt 2" in text
     assert "samples_per_prompt=" not in text
+
+
+def test_the_runs_parameters_keep_the_forms_order_whatever_order_they_were_stored_in(
+    client, student, lab
+):
+    run = _finished(lab, student, SFT_RESULT)
+    run.params = {"samples_per_prompt": 2, "lr": 0.001, "steps": 36}
+    run.save()
+    client.force_login(student)
+    text = client.get(run.get_absolute_url()).text
+    assert "Parameters: Steps 36, Learning rate 0.001, Samples per prompt 2" in text
