@@ -30,7 +30,14 @@ from typing import Any
 
 from workers import world
 from workers.experiments import rlhf_setup as rs
-from workers.experiments.common import load_base, pct, result_shell, sample_record
+from workers.experiments.common import (
+    load_base,
+    mean_and_spread,
+    pct,
+    result_shell,
+    sample_record,
+    seed_verdict,
+)
 from workers.generation import evaluate_gold
 from workers.runtime import Progress, Report
 from workers.sft import train_sft
@@ -270,16 +277,12 @@ class Tax:
 
     @property
     def verdict(self) -> str:
-        if self.sd is None:
-            return "one seed"
-        if abs(self.change) <= self.sd:
-            return "within noise"
-        return "fell" if self.change < 0 else "rose"
+        return seed_verdict(self.change, self.sd, up="rose", down="fell", tie="within noise")
 
 
 def tax_at(runs: dict[int, list[Measure]], k: int) -> Tax:
     diffs = [ms[k].capability - ms[0].capability for ms in runs.values()]
-    return Tax(statistics.fmean(diffs), statistics.stdev(diffs) if len(diffs) > 1 else None)
+    return Tax(*mean_and_spread(diffs))
 
 
 def mean_of(runs, k: int, value) -> float:

@@ -5,6 +5,7 @@ result is made of."""
 from __future__ import annotations
 
 import os
+import statistics
 import time
 from typing import Any
 
@@ -62,3 +63,19 @@ def base_model_label(base: str) -> str:
 
 def pct(x: float) -> str:
     return f"{100 * x:.0f}%"
+
+
+def seed_verdict(change: float, sd: float | None, *, up: str, down: str, tie: str) -> str:
+    """The one rule every lab judges a change over seeds by: with one seed there is no
+    spread to tell it from noise ("one seed"); a mean change no larger than its standard
+    deviation over seeds is `tie` (within noise); otherwise `up` or `down`."""
+    if sd is None:
+        return "one seed"
+    if abs(change) <= sd:
+        return tie
+    return up if change > 0 else down
+
+
+def mean_and_spread(values: list[float]) -> tuple[float, float | None]:
+    """The mean over seeds and its spread (standard deviation; None with one seed)."""
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None

@@ -15,7 +15,13 @@ from workers import reward_model as rm
 from workers import world
 from workers.base_model import check_causal_lm, resolve_base_model
 from workers.experiments.catalogue import EXPERIMENTS
-from workers.experiments.common import load_base, pct, result_shell
+from workers.experiments.common import (
+    load_base,
+    mean_and_spread,
+    pct,
+    result_shell,
+    seed_verdict,
+)
 from workers.runtime import LabInputError, Progress, Report
 from workers.sft import read_jsonl
 
@@ -318,8 +324,7 @@ class Means:
                 self.results[(n, m, "pairwise")], self.results[(n, m, "absolute")], strict=True
             )
         ]
-        sd = statistics.stdev(diffs) if len(diffs) > 1 else None
-        return Comparison(statistics.fmean(diffs), sd)
+        return Comparison(*mean_and_spread(diffs))
 
 
 @dataclass(frozen=True)
@@ -333,11 +338,7 @@ class Comparison:
 
     @property
     def verdict(self) -> str:
-        if self.sd is None:
-            return "one seed"  # no spread to tell a lead from noise
-        if abs(self.difference) <= self.sd:
-            return "tie"
-        return "pairwise" if self.difference > 0 else "ratings"
+        return seed_verdict(self.difference, self.sd, up="pairwise", down="ratings", tie="tie")
 
 
 def summarise(p, grid: Grid, answers: Answers, results, last_scores, base) -> dict[str, Any]:

@@ -34,7 +34,13 @@ from workers import annotators as ann
 from workers import reward_model as rm
 from workers import rl, world
 from workers.experiments import rlhf_setup as rs
-from workers.experiments.common import load_base, pct, result_shell
+from workers.experiments.common import (
+    load_base,
+    mean_and_spread,
+    pct,
+    result_shell,
+    seed_verdict,
+)
 from workers.generation import evaluate_gold
 from workers.runtime import Progress, Report
 from workers.sft import train_sft
@@ -580,16 +586,12 @@ class Shift:
 
     @property
     def verdict(self) -> str:
-        if self.sd is None:
-            return "one seed"
-        if abs(self.change) <= self.sd:
-            return "within noise"
-        return "up" if self.change > 0 else "down"
+        return seed_verdict(self.change, self.sd, up="up", down="down", tie="within noise")
 
 
 def shift(frontier, w: float, i: int) -> Shift:
     diffs = [a[i] - b[i] for a, b in zip(frontier[w], frontier[NEUTRAL], strict=True)]
-    return Shift(statistics.fmean(diffs), statistics.stdev(diffs) if len(diffs) > 1 else None)
+    return Shift(*mean_and_spread(diffs))
 
 
 def policy_name(w) -> str:
