@@ -7,6 +7,7 @@ import pytest
 
 from labs.display import format_cell, result_tables
 from labs.models import LabRun
+from workers.experiments.sft_shift import TABLE_COLUMNS
 
 SFT_RESULT = {
     "headline": "It refused 96% of covered harmful requests.",
@@ -14,17 +15,7 @@ SFT_RESULT = {
     "tables": [
         {
             "title": "Gold score and refusal rate by family, base vs SFT",
-            "columns": [
-                "family",
-                "covered_by_sft",
-                "base_gold",
-                "sft_gold",
-                "base_refusal",
-                "sft_refusal",
-                "base_compliance",
-                "sft_compliance",
-                "n",
-            ],
+            "columns": list(TABLE_COLUMNS),  # the engine's own: a renamed column fails here
             "rows": [
                 ["harmful", True, -0.412, 0.871, 0.125, 0.958, 0.875, 0.042, 24],
                 ["heldout_unlike", False, -0.5, -0.3, 0.0, 0.083, 1.0, 0.917, 12],
