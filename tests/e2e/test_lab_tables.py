@@ -35,7 +35,12 @@ def test_the_result_table_is_never_cut_off_and_scrolls_from_the_keyboard(
     course = make_course("table-course")
     lab = make_lab(course)
     enroll(make_user("tara", STUDENT), course)
-    result = {**SFT_RESULT, "tables": SFT_RESULT["tables"] * 2}
+    result = {
+        **SFT_RESULT,
+        "tables": SFT_RESULT["tables"] * 2,
+        "base_model_label": "the default preset",
+        "timings": {"model_parameters": 1234567},
+    }
     run = LabRun.objects.create(
         lab=lab,
         user=lab.course.classes.get().enrollments.get().user,
@@ -55,6 +60,11 @@ def test_the_result_table_is_never_cut_off_and_scrolls_from_the_keyboard(
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}/")
         page.goto(f"{live_server.url}{run.get_absolute_url()}")
+
+        model = page.get_by_test_id("base-model")
+        assert model.inner_text() == "Base model: the default preset (1,234,567 parameters)."
+        model_box = model.bounding_box()
+        assert model_box["x"] + model_box["width"] <= width  # wraps on a phone, never cut
 
         region = page.get_by_role("region", name="Gold score and refusal rate by family").first
         assert region.get_attribute("tabindex") == "0"
