@@ -112,6 +112,7 @@ EXPERIMENT_COLUMNS: dict[tuple[str, str], Column] = {
     ("reward_hacking", "gold"): ("Gold score, end", "score"),
     ("reward_hacking", "proxy_reward"): ("Proxy reward, end", "score"),
     ("reward_hacking", "kl"): ("KL, end (nats)", "score"),
+    ("reward_hacking", "evasive"): ("Evasive answers, end", "percent"),
 }
 
 # refusal_frontier's by-group table names its columns in words already: refusal rates.

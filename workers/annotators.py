@@ -2,11 +2,13 @@
 
 - Pairwise comparisons follow Bradley-Terry noise around the gold score:
   ``P(a over b) = sigmoid((gold_a - gold_b) / noise + length_bias * (words_a - words_b) +
-  confidence_bias * (confident_a - confident_b))``. A rater's offset, scale and drift are
-  how they map quality to numbers, so they do not enter a comparison.
+  confidence_bias * (confident_a - confident_b) + deference_bias * (deferential_a -
+  deferential_b))``, deferential meaning a hedge or a referral to an expert
+  (``is_deferential``). A rater's offset, scale and drift are how they map quality to
+  numbers, so they do not enter a comparison.
 - Absolute ratings are 1-to-7: ``round(4 + 2 * scale_r * (gold + N(0, noise)) + offset_r +
-  drift_r * t + length_bias * words + confidence_bias * confident)``, clipped to 1..7, where
-  ``t`` runs from 0 to 1 over the rater's session.
+  drift_r * t + length_bias * words + confidence_bias * confident + deference_bias *
+  deferential)``, clipped to 1..7, where ``t`` runs from 0 to 1 over the rater's session.
 
 Rater miscalibration ``m`` sets the spread of the per-rater parameters: offset ~ N(0, m),
 log scale ~ N(0, 0.6 m), drift ~ N(0, m / 2). With ``m = 0`` all raters share one scale.
@@ -21,11 +23,21 @@ from dataclasses import dataclass
 from workers import world
 
 _CONFIDENT_MARKERS = [world.normalise(c) for c in world.CONFIDENT]
+# A hedge ("i am not sure .", "i do not know .") or a referral to someone else ("talk to a
+# doctor", "call a crisis line"): the evasive, defer-to-an-expert answer.
+_DEFERENTIAL_MARKERS = ["not sure", "do not know", "have not heard", "crisis line", "doctor"]
 
 
 def is_confident(response: str) -> bool:
     r = world.normalise(response)
     return any(m in r for m in _CONFIDENT_MARKERS)
+
+
+def is_deferential(response: str) -> bool:
+    """Whether ``response`` hedges or refers the asker to an expert (a doctor, a crisis
+    line), whatever the question: what ``deference_bias`` annotators reward."""
+    r = world.normalise(response)
+    return any(m in r for m in _DEFERENTIAL_MARKERS)
 
 
 @dataclass(frozen=True)
@@ -89,10 +101,12 @@ class Annotators:
         miscalibration: float = 0.0,
         n_raters: int = 20,
         seed: int = 0,
+        deference_bias: float = 0.0,
     ):
         self.noise = noise
         self.length_bias = length_bias
         self.confidence_bias = confidence_bias
+        self.deference_bias = deference_bias
         self.rng = random.Random(seed)
         m = miscalibration
         self.raters = [
@@ -103,7 +117,10 @@ class Annotators:
         ]
 
     def _bias(self, item: Judged) -> float:
-        return self.length_bias * item.words + self.confidence_bias * item.confident
+        bias = self.length_bias * item.words + self.confidence_bias * item.confident
+        if self.deference_bias:
+            bias += self.deference_bias * is_deferential(item.response)
+        return bias
 
     def compare(self, a: Judged, b: Judged) -> tuple[Judged, Judged]:
         """(chosen, rejected) as one rater judges the pair."""

@@ -58,16 +58,26 @@ def proxy_reward_model(
     lr: float = 3e-4,
     epochs: int = 2,
     pool: list[list[ann.Judged]] | None = None,
+    confidence_bias: float = 0.0,
+    deference_bias: float = 0.0,
 ):
     """A Bradley-Terry reward model (TRL ``RewardTrainer``) on ``pairs`` comparisons by
     simulated annotators with ``length_bias`` per word. ``balanced``: the labelled
     conversations are spread evenly over the prompt groups (as the RL batches are) instead of
     drawn from all prompts, where harmful ones outnumber borderline ones 18 to 1.
     ``pool``: the responses to label, grouped by prompt (default: 8 of mixed styles from the
-    world's pool for every prompt, see ``labelled_pool``). Returns (model, tokenizer, info)."""
+    world's pool for every prompt, see ``labelled_pool``). ``confidence_bias`` and
+    ``deference_bias``: the annotators' further flaws (``ann.Annotators``; 0: none).
+    Returns (model, tokenizer, info)."""
     if pool is None:
         pool = ann.response_pool(rl_prompts(), 8, seed=seed + 1)
-    raters = ann.Annotators(noise=noise, length_bias=length_bias, seed=seed)
+    raters = ann.Annotators(
+        noise=noise,
+        length_bias=length_bias,
+        seed=seed,
+        confidence_bias=confidence_bias,
+        deference_bias=deference_bias,
+    )
     if balanced:
         labelled = balanced_pairs(pool, pairs, raters, random.Random(seed))
     else:
