@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/0
+# The shared cache of the services run (production's set-up); a database of its own, since
+# every test starts by emptying the cache.
+REDIS_CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .PHONY: run test test-services lint format install install-dev browser demo-passwords build-base clean
 
@@ -65,7 +68,7 @@ test: install-dev browser lint
 # The tests that touch the database or the broker, again against real PostgreSQL and Redis.
 test-services: install-dev
 	@$(BIN)/python scripts/require_services.py "$(POSTGRES_URL)" "$(REDIS_URL)"
-	DATABASE_URL="$(POSTGRES_URL)" CELERY_BROKER_URL="$(REDIS_URL)" \
+	DATABASE_URL="$(POSTGRES_URL)" CELERY_BROKER_URL="$(REDIS_URL)" DJANGO_CACHE_URL="$(REDIS_CACHE_URL)" \
 	  $(BIN)/pytest -m "not e2e" --ignore=tests/workers -p no:cacheprovider
 
 clean:

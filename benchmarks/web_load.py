@@ -49,6 +49,12 @@ BUNDLE = ROOT / "content" / "alignment-training"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="", help="PostgreSQL on 127.0.0.1 (scratch)")
+    parser.add_argument(
+        "--cache-url",
+        default="",
+        help="a scratch Redis database on 127.0.0.1 as the shared cache (production's set-up:"
+        " sessions and the Review badge are then read from it), e.g. redis://127.0.0.1:6379/15",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument("--clients", type=int, default=20, help="users in phases 1 and 2")
@@ -63,6 +69,8 @@ def main() -> None:
         args.clients, args.students, args.seconds, args.max_requests = 3, 5, 2.0, 200
     if args.database_url and "127.0.0.1" not in args.database_url:
         raise SystemExit("--database-url must point at 127.0.0.1")
+    if args.cache_url and "127.0.0.1" not in args.cache_url:
+        raise SystemExit("--cache-url must point at 127.0.0.1")
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-web-load-"))
     schema = f"bench_web_load_{os.getpid()}"
@@ -77,6 +85,8 @@ def main() -> None:
         "CELERY_BROKER_URL": "memory://",  # nothing is published: the lab run is a row
         "LOG_LEVEL": "WARNING",
     }
+    if args.cache_url:
+        env["DJANGO_CACHE_URL"] = args.cache_url
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
         env["PGOPTIONS"] = f"-c search_path={schema}"
@@ -97,7 +107,8 @@ def main() -> None:
         _wait_for_server()
         print(
             f"gunicorn {args.workers} processes x {args.threads} threads, DEBUG off, "
-            f"{'PostgreSQL' if args.database_url else 'SQLite'}; lesson "
+            f"{'PostgreSQL' if args.database_url else 'SQLite'}, "
+            f"{'Redis' if args.cache_url else 'per-process'} cache; lesson "
             f"'{fixtures['lesson_title']}' ({fixtures['lesson_chars']:,} characters of Markdown)"
         )
         common = {"fixtures": fixtures_path, "workdir": workdir, "args": args, "env": env}
@@ -117,6 +128,11 @@ def main() -> None:
         if args.database_url:
             with contextlib.suppress(Exception):
                 _drop_schema(args.database_url, schema)
+        if args.cache_url:  # the scratch Redis database: its sessions and counts go too
+            with contextlib.suppress(Exception):
+                from django.core.cache import cache
+
+                cache.clear()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -227,11 +227,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alignment course <course@loc
 # DJANGO_CACHE_URL=redis://... shares it between web processes, as production should.
 CACHE_URL = env_str("DJANGO_CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
+    CACHES = {"default": {"BACKEND": "config.cache.SharedClientRedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A cache every web process sees alike (Redis) may hold what one process changes and another
+# reads: sessions (read from the cache, written through to the database) and each user's
+# Review badge count. The per-process default holds neither, since a logout or a rating in
+# one process would not reach the others' copies.
+CACHE_SHARED = bool(CACHE_URL)
+if CACHE_SHARED:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery (read by config/celery.py through the CELERY_ namespace).
 BROKER_DIR = VAR_DIR / "broker"

@@ -13,6 +13,7 @@ rule reads it through the relations cohorts declares on ``Course`` (``classes``,
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
@@ -46,10 +47,37 @@ class ClassArchived(PermissionDenied):
         self.course = course
 
 
+# A "no" to can_author is remembered in the cache for a minute: asking the permission
+# backend costs every course page two queries (the user's and their groups' permissions),
+# and students, who are nearly every request, always get "no". Only "no" is remembered, so
+# taking the permission away acts at once; giving it acts at once in this process
+# (course.receivers forgets the answer when a user's groups or permissions change) and
+# within NOT_AUTHOR_SECONDS in a web process whose cache is not shared.
+NOT_AUTHOR_SECONDS = 60
+
+
+def not_author_key(user_pk: int) -> str:
+    return f"course:not-author:{user_pk}"
+
+
 def can_author(user: AbstractBaseUser) -> bool:
     """Instructors (and superusers) see drafts and every student's work; students see only
     published content."""
-    return user.is_authenticated and (user.is_superuser or user.has_perm("course.change_lesson"))
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    known = getattr(user, "_course_can_author", None)
+    if known is not None:
+        return known
+    if cache.get(not_author_key(user.pk)):
+        answer = False
+    else:
+        answer = user.has_perm("course.change_lesson")
+        if not answer:
+            cache.set(not_author_key(user.pk), True, NOT_AUTHOR_SECONDS)
+    user._course_can_author = answer  # for the rest of this request
+    return answer
 
 
 def in_a_class_of(user: AbstractBaseUser, course_field: str = "pk") -> Q:

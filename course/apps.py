@@ -11,3 +11,7 @@ class CourseConfig(AppConfig):
 
         # Before any URLconf is read: every app's patterns use <id:...> for row ids.
         register_converter(IdConverter, "id")
+
+        from course import receivers
+
+        receivers.connect()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db.models import (
@@ -179,6 +180,28 @@ def due_count(user: AbstractBaseUser, course: Course, now: datetime) -> int:
     return FlashcardReviewState.objects.filter(
         user=user, due__lte=now, flashcard__in=visible
     ).count()
+
+
+# The Review badge's count, kept a minute in a shared cache (settings.CACHE_SHARED): it is
+# on every page, and a card coming due shows within the minute; a rating forgets it
+# (services.flashcard_rate). Without a shared cache it is counted on every page.
+DUE_BADGE_SECONDS = 60
+
+
+def due_badge_key(user_pk: int) -> str:
+    return f"course:due-badge:{user_pk}"
+
+
+def due_badge_count(user: AbstractBaseUser, now: datetime) -> int:
+    """The navigation's Review badge: due_count_everywhere, cached where that is safe."""
+    if not settings.CACHE_SHARED:
+        return due_count_everywhere(user, now)
+    key = due_badge_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = due_count_everywhere(user, now)
+        cache.set(key, count, DUE_BADGE_SECONDS)
+    return count
 
 
 def due_count_everywhere(user: AbstractBaseUser, now: datetime) -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from course.models import (
     Module,
 )
 from course.roles import STAFF_ROLES, sync_role_groups
+from course.selectors import due_badge_key
 
 
 @dataclass
@@ -158,12 +161,21 @@ def lesson_render_body(*, lesson: Lesson) -> None:
     )
 
 
+# A reload within this long of the last recorded view does not write the row again:
+# the record and the class dashboard show the day, and "continue where you left off"
+# the latest lesson opened, which a minute does not change in practice; on SQLite every
+# write waits for the one write lock that ratings and autosaves also need.
+VIEW_RECORDED_WITHIN = timedelta(seconds=60)
+
+
 def lesson_record_view(*, user: AbstractBaseUser, lesson: Lesson) -> LessonProgress:
+    now = timezone.now()
     progress, created = LessonProgress.objects.get_or_create(
-        user=user, lesson=lesson, defaults={"last_viewed_at": timezone.now()}
+        user=user, lesson=lesson, defaults={"last_viewed_at": now}
     )
-    if not created:
-        LessonProgress.objects.filter(pk=progress.pk).update(last_viewed_at=timezone.now())
+    if not created and now - progress.last_viewed_at >= VIEW_RECORDED_WITHIN:
+        LessonProgress.objects.filter(pk=progress.pk).update(last_viewed_at=now)
+        progress.last_viewed_at = now
     return progress
 
 
@@ -254,4 +266,5 @@ def flashcard_rate(
         due_after=scheduled.due,
     )
     state.refresh_from_db()
+    transaction.on_commit(lambda: cache.delete(due_badge_key(user.pk)))
     return RatingResult(state=state, applied=True)

@@ -24,6 +24,17 @@ def labs_for_user(user: AbstractBaseUser, course: Course) -> QuerySet[Lab]:
     return labs.order_by("order", "id")
 
 
+def lesson_labs_for_user(user: AbstractBaseUser, lesson) -> list[Lab]:
+    """The labs of a lesson the caller has already shown this user (so its lesson is
+    visible to them): the published ones, or every one for an author. The rule of
+    labs_for_user without its visible-lessons subquery, which the lesson page paid for
+    on every view."""
+    labs = Lab.objects.filter(lesson=lesson, archived=False)
+    if not can_author(user):
+        labs = labs.filter(published=True)
+    return list(labs.order_by("order", "id"))
+
+
 def labs_in_course_order(user: AbstractBaseUser, course: Course) -> QuerySet[Lab]:
     """The labs this user may open, in the order the course teaches them: by their lesson's
     module and place in it, then the lab's own order; labs with no lesson come last."""

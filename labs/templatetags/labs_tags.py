@@ -4,17 +4,18 @@ from cohorts.selectors import due_dates_for_student
 from course.access import can_author
 from labs.coursework import LABS
 from labs.models import LabRun, PreferencePair
-from labs.selectors import labs_for_user, labs_in_course_order
+from labs.selectors import labs_for_user, labs_in_course_order, lesson_labs_for_user
 
 register = template.Library()
 
 
 @register.inclusion_tag("labs/partials/lesson_labs.html", takes_context=True)
 def lesson_labs(context, lesson) -> dict:
-    """The labs that practise this lesson's concept (one query)."""
+    """The labs that practise this lesson's concept (one query); the lesson page has
+    already checked that the user may see the lesson."""
     user = context["request"].user
     return {
-        "labs": list(labs_for_user(user, lesson.course).filter(lesson=lesson)),
+        "labs": lesson_labs_for_user(user, lesson),
         "course": lesson.course,
     }
 

@@ -125,6 +125,36 @@ def test_the_navigation_badge_counts_my_due_cards(client, student, course):
     assert 'aria-label="2 cards due"' in text
 
 
+def test_without_a_shared_cache_the_badge_is_counted_on_every_page(
+    client, student, course, settings
+):
+    settings.CACHE_SHARED = False
+    _rate(student, "card-1-1-1")
+    _rate(student, "card-2-2-1")
+    _make_due(student, "card-1-1-1")
+    client.force_login(student)
+    assert 'aria-label="1 card due"' in client.get(reverse("course:catalog")).text
+    _make_due(student, "card-2-2-1")
+    assert 'aria-label="2 cards due"' in client.get(reverse("course:catalog")).text
+
+
+def test_a_shared_cache_keeps_the_badge_a_minute_and_a_rating_forgets_it(
+    client, student, course, settings, django_capture_on_commit_callbacks
+):
+    settings.CACHE_SHARED = True
+    _rate(student, "card-1-1-1")
+    _rate(student, "card-2-2-1")
+    _make_due(student, "card-1-1-1")
+    client.force_login(student)
+    assert 'aria-label="1 card due"' in client.get(reverse("course:catalog")).text
+    _make_due(student, "card-2-2-1")  # comes due while the count is kept
+    assert 'aria-label="1 card due"' in client.get(reverse("course:catalog")).text
+    rate_url = reverse("course:flashcard-rate", args=["demo-course", "card-1-2-1"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(rate_url, {"rating": "3", "sequence": "0"})  # a new card, not due after
+    assert 'aria-label="2 cards due"' in client.get(reverse("course:catalog")).text
+
+
 def test_it_returns_404_for_a_draft_course(client, student):
     make_course("draft", published=False)
     client.force_login(student)
