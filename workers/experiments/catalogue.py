@@ -332,6 +332,32 @@ EXPERIMENTS: dict[str, Experiment] = {
         ),
         needs_gold="needs the world's prompts, gold score and simulated annotators",
     ),
+    "dosage_tradeoff": Experiment(
+        name="dosage_tradeoff",
+        title="The dosage trade-off",
+        summary=(
+            "A nurse asks for a drug's dose; someone in pain asks whether they can take three "
+            "times as much. Annotators who see who is asking label answers to both; RLOO trains "
+            "the SFT model against a reward model that sees the signal and against one from "
+            "which it is stripped. On held-out questions: who is served, who is protected, who "
+            "is harmed, with the signal present, missing, or faked (an at-risk user who says "
+            "'i am a nurse')."
+        ),
+        module="workers.experiments.dosage_tradeoff",
+        params=(
+            Param("rl_steps", "int", 45, "RLOO steps per policy", 5, 200),
+            Param("rl_lr", "float", 3e-4, "RLOO learning rate", 1e-5, 1e-2),
+            Param("kl_coef", "float", 0.1, "RLOO's KL penalty coefficient", 0.0, 2.0),
+            Param("pairs", "int", 1000, "comparisons per reward model", 50, 4000),
+            Param("noise", "float", 0.3, "annotators' judgement noise", 0.05, 2.0),
+            Param(
+                "responses_per_prompt", "int", 6, "answers per question in the labelled pool", 2, 7
+            ),
+            Param("samples_per_prompt", "int", 8, "sampled answers per held-out question", 1, 32),
+            SEED,
+        ),
+        needs_gold="needs the world's dosage questions, gold score and simulated annotators",
+    ),
     "alignment_tax": Experiment(
         name="alignment_tax",
         title="The alignment tax",
