@@ -114,22 +114,33 @@ EXPERIMENTS: dict[str, Experiment] = {
         name="reward_hacking",
         title="Reward hacking (Goodhart)",
         summary=(
-            "Optimise the SFT model with RLOO against a reward model learnt from annotators who "
-            "like long answers. Without a KL penalty the proxy reward keeps rising while the gold "
-            "score rises, peaks and falls; gold against sqrt(KL) is fitted with "
-            "R(d) = d(a - b log d) (Gao, Schulman and Hilton 2022), and a sweep of the KL "
-            "coefficient shows what the penalty buys."
+            "Optimise a fully trained SFT model (its set leaves some prompt kinds out) with "
+            "RLOO against a reward model learnt from annotators who favour hedges and "
+            "referrals to an expert ('talk to a doctor'). Without a KL penalty the proxy "
+            "reward keeps rising while the gold score rises (the kinds SFT left out), peaks "
+            "and falls as evasive answers spread to questions that had an answer; a table by "
+            "prompt group shows what the policy drifted to, gold against sqrt(KL) is fitted "
+            "with R(d) = d(a - b log d) (Gao, Schulman and Hilton 2022) where the fit is "
+            "meaningful, and a sweep of the KL coefficient shows what the penalty buys."
         ),
         module="workers.experiments.reward_hacking",
         params=(
-            Param("steps", "int", 100, "RL steps per run", 5, 300),
+            Param("steps", "int", 70, "RL steps per run", 5, 300),
             Param(
                 "sft_steps",
                 "int",
-                8,
-                "SFT steps before RL (few: a policy with room to improve; 36: fully tuned)",
+                36,
+                "SFT steps before RL (36: fully tuned on what the SFT set shows)",
                 1,
                 200,
+            ),
+            Param(
+                "sft_without",
+                "choice",
+                "unknown,dosage_at_risk",
+                "prompt kinds left out of the SFT set besides the two held-out harmful "
+                "categories (none: only those two), so RL has real quality to gain there",
+                choices=("unknown,dosage_at_risk", "dosage_at_risk", "unknown", "none"),
             ),
             Param("kl_coef", "float", 0.0, "KL coefficient of the main run", 0.0, 2.0),
             Param(
@@ -139,15 +150,22 @@ EXPERIMENTS: dict[str, Experiment] = {
                 "further KL coefficients, each a run of the same length",
                 choices=("none", "0.3", "0.1,0.3", "0.03,0.1,0.3"),
             ),
-            Param("lr", "float", 1.5e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
-            Param("prompts_per_step", "int", 16, "prompts per RL step", 4, 64),
+            Param("lr", "float", 2e-4, "policy learning rate (Adam)", 1e-6, 1e-3),
+            Param(
+                "prompts_per_step",
+                "int",
+                10,
+                "prompts per RL step (10: one per prompt group)",
+                4,
+                64,
+            ),
             Param("samples_per_prompt", "int", 4, "samples per prompt (RLOO group)", 2, 8),
             Param("max_new_tokens", "int", 40, "longest sampled response", 8, 64),
-            Param("pairs", "int", 1000, "comparisons the reward model learns from", 100, 4000),
+            Param("pairs", "int", 700, "comparisons the reward model learns from", 100, 4000),
             Param(
                 "policy_samples",
                 "int",
-                8,
+                4,
                 "responses per prompt sampled from the SFT model that annotators also label "
                 "(0: only the world's responses of mixed styles)",
                 0,
@@ -156,10 +174,27 @@ EXPERIMENTS: dict[str, Experiment] = {
             Param(
                 "length_bias",
                 "float",
-                0.1,
-                "annotators' preference per extra word (the exploitable flaw)",
+                0.0,
+                "annotators' preference per extra word",
                 0.0,
                 1.0,
+            ),
+            Param(
+                "deference_bias",
+                "float",
+                4.0,
+                "annotators' preference for a hedge or a referral to an expert ('i am not "
+                "sure', 'talk to a doctor'), whatever the question (the exploitable flaw)",
+                0.0,
+                6.0,
+            ),
+            Param(
+                "confidence_bias",
+                "float",
+                0.0,
+                "annotators' preference for a confident tone ('trust me , ...'), right or wrong",
+                0.0,
+                6.0,
             ),
             SEED,
         ),
