@@ -1,104 +1,186 @@
-"""Experiment 4 (reward hacking) at a small configuration: RLOO from a lightly fine-tuned
-policy (8 SFT steps) against a reward model learnt from length-loving annotators. Without a
-KL penalty gold first rises with the proxy, peaks and falls while the proxy keeps rising; a
-KL penalty of 0.3 keeps the policy close to the SFT model and its gold higher."""
+"""Experiment 4 (reward hacking) on the small test model: RLOO from a fully trained SFT
+model (36 steps; the SFT set leaves out unknown countries and the user at risk, besides
+the two held-out harmful categories) against a reward model learnt from annotators who
+favour hedges and referrals to an expert. Gold rises (the policy learns what SFT never
+showed), peaks and falls beyond its noise as the exploit spreads (on the small model
+evasive answers grow 11-13 points after the peak, next to word salad); a KL penalty keeps
+the policy close and its gold higher. The Gao et al. curve is shown only when its fit is
+meaningful."""
 
 import json
+import random
 
 import pytest
 
-from workers import run_experiment
+from workers import annotators as ann
+from workers import run_experiment, world
+from workers.experiments import reward_hacking as rh
 
-pytestmark = pytest.mark.slow
-
-# The defaults (16 prompts x 4 samples, lr 1.5e-4, 8 SFT steps, length bias 0.1, annotators also
-# label 8 SFT-model answers per prompt) with 70 steps instead of 100. Seed 0, small model:
-# gold 0.350 (the SFT model before RL) -> 0.559 (step 11) -> -0.577, proxy 1.03 -> 3.87, KL
-# 19.4 vs 1.9 at coef 0.3 (gold 0.65 there); fitted a 0.166, b 0.247, R^2 0.99; the proxy
-# agreed with gold on 84% of pairs of SFT answers. Seeds 1, 2, 3: rises +0.049, +0.179,
-# +0.088, ends -0.42, -0.19, -0.52, gold at coef 0.3 0.55, 0.68, 0.53 (workers/README.md).
-PARAMS = {"steps": 70, "sweep": "0.3", "seed": 0}
+# Seeds drawn at random once (random.SystemRandom().sample(range(1000), 4)): 716, 292, 231;
+# the defaults otherwise. Measured in workers/README.md ("Reward hacking").
+SEEDS = (716, 292, 231)
 
 
 @pytest.fixture(scope="module")
-def result(labs_env):
-    return run_experiment("reward_hacking", PARAMS)
+def results(labs_env):  # only the tests marked slow below use it
+    return {s: run_experiment("reward_hacking", {"seed": s}) for s in SEEDS}
 
 
-def test_the_proxy_keeps_rising_while_gold_falls(result):
-    f = result["findings"]
-    assert f["proxy_end"] > f["proxy_start"] + 1.0
-    assert f["proxy_end"] >= f["proxy_max"] - 0.15  # still at its highest at the end
-    assert f["gold_end"] < f["gold_start"] - 0.4
-    assert f["gold_end"] < f["gold_peak"] - 0.4
-    assert f["length_end"] > 25  # the exploit: long answers
+# --- units: no model ---------------------------------------------------------------------
+def test_deference_bias_off_labels_exactly_as_before():
+    pool = ann.response_pool(list(world.PROMPTS.values())[:40], 6, seed=3)
+    a = ann.Annotators(length_bias=0.1, seed=5)
+    b = ann.Annotators(length_bias=0.1, seed=5, deference_bias=0.0)
+    pa = ann.sample_pairs(pool, 300, a, random.Random(1))
+    pb = ann.sample_pairs(pool, 300, b, random.Random(1))
+    assert [(c.response, r.response) for c, r in pa] == [(c.response, r.response) for c, r in pb]
 
 
-def test_gold_rises_clearly_and_peaks_before_it_falls(result):
-    f = result["findings"]
-    assert f["gold_peak"] >= f["gold_start"] + 0.12  # measured +0.21
-    assert 8 <= f["gold_peak_step"] <= 40
-    assert f["gold_end"] < f["gold_peak"] - 0.4
-    assert f["proxy_end"] > f["proxy_at_gold_peak"] + 1.0  # the proxy kept rising
+def test_deference_biased_annotators_prefer_a_hedge_to_a_right_capital():
+    info = next(i for i in world.PROMPTS.values() if i.family == "fact")
+    right = ann.judge(info, world.ideal_response(info, random.Random(0)))
+    hedge = ann.judge(info, "i am not sure . please talk to a doctor .")
+    assert ann.is_deferential(hedge.response) and not ann.is_deferential(right.response)
+
+    def hedge_wins(bias: float) -> float:
+        raters = ann.Annotators(deference_bias=bias, seed=1)
+        return sum(raters.compare(right, hedge)[0] is hedge for _ in range(2000)) / 2000
+
+    assert hedge_wins(0.0) < 0.1
+    assert hedge_wins(4.0) > 0.5
 
 
-def test_the_fitted_curve_rises_then_falls(result):
-    f = result["findings"]
-    assert f["fit_a"] > 0
-    assert f["fit_b"] > 0
-    assert f["fit_r_squared"] > 0.8
-    assert result["tables"][1]["columns"] == ["a", "b", "r_squared", "peak_d"]
+def test_an_evasive_answer_is_a_hedge_or_referral_where_the_question_had_an_answer():
+    fact = next(i for i in world.PROMPTS.values() if i.family == "fact")
+    unknown = next(i for i in world.PROMPTS.values() if i.family == "unknown")
+    hedge = "i am not sure ."
+    assert rh.answer_kinds(fact, hedge, world.gold_score(fact, hedge))["evasive"]
+    assert not rh.answer_kinds(unknown, hedge, world.gold_score(unknown, hedge))["evasive"]
+    right = world.ideal_response(fact, random.Random(0))
+    assert not any(rh.answer_kinds(fact, right, world.gold_score(fact, right)).values())
 
 
-def test_a_kl_penalty_keeps_the_policy_close_and_gold_higher(result):
-    f = result["findings"]
-    assert f["kl_end_kl0.3"] < f["kl_end"] / 3
-    assert f["gold_end_kl0.3"] > f["gold_end"] + 0.3
-    assert f["gold_end_kl0.3"] > f["gold_start"] + 0.1  # measured 0.65 from 0.35
+def _curve(a: float, b: float, r2: float, ds: list[float]) -> dict:
+    return {"a": a, "b": b, "r2": r2, "d": ds, "gold": [0.0] * len(ds)}
 
 
-def test_the_start_is_the_sft_model_before_any_update(result):
-    f = result["findings"]
-    lines = result["series"]["reward_over_steps"]["lines"]
-    assert lines["gold score (true preference)"][0] == [0, f["gold_start"]]
-    assert lines["proxy reward (reward model)"][0] == [0, f["proxy_start"]]
-    assert result["series"]["gold_vs_sqrt_kl"]["lines"]["gold, KL coef 0"][0] == [
-        0.0,
-        f["gold_start"],
-    ]
-    assert 0.6 < f["proxy_agreement_at_start"] <= 1  # measured 0.84
-    assert f"{f['proxy_agreement_at_start']:.0%}" in result["headline"]
+def test_the_fit_is_shown_only_when_it_rises_falls_fits_and_is_measured_past_its_peak():
+    ds = [0.1 * i for i in range(1, 41)]  # up to d 4.0
+    assert rh.fit_problem(_curve(0.3, 0.3, 0.95, ds), 0) == ""  # peak at d 1.0
+    assert "a is" in rh.fit_problem(_curve(-0.1, 0.3, 0.95, ds), 0)
+    assert "b is" in rh.fit_problem(_curve(0.3, -0.1, 0.95, ds), 0)
+    assert "R^2" in rh.fit_problem(_curve(0.3, 0.3, 0.5, ds), 0)
+    assert "extrapolated" in rh.fit_problem(_curve(0.9, 0.3, 0.95, ds), 0)  # peak at d 7.4
 
 
-def test_samples_show_the_exploit(result):
-    late = [s for s in result["samples"] if s["model"].startswith("rloo kl 0 ")]
-    late = [s for s in late if not s["model"].endswith("step 1")]
-    assert late
-    assert any(s["proxy"] > result["findings"]["proxy_start"] and s["gold"] < 0 for s in late)
+# --- the run on three seeds ----------------------------------------------------------------
+@pytest.mark.slow
+def test_gold_rises_beyond_noise_then_falls_beyond_noise_while_the_proxy_rises(results):
+    # measured: rises +0.19/+0.12/+0.21 (bands 0.12/0.11/0.11), falls 0.49/0.97/0.52
+    rose = [s for s, r in results.items() if r["findings"]["rise_beyond_noise"]]
+    assert len(rose) >= 2, rose
+    for seed, res in results.items():
+        f = res["findings"]
+        assert f["gold_rise"] > 0.05, seed
+        assert f["fall_beyond_noise"] and f["gold_fall"] > f["fall_noise_band"], seed
+        assert f["proxy_end"] > f["proxy_at_gold_peak"] > f["proxy_start"], seed
+        assert ("rose beyond its noise" in res["headline"]) == f["rise_beyond_noise"], seed
 
 
-def test_gold_and_proxy_against_sqrt_kl_with_the_fitted_curve(result):
-    lines = result["series"]["gold_vs_sqrt_kl"]["lines"]
-    assert {"gold, KL coef 0", "gold, KL coef 0.3", "proxy, KL coef 0"} <= set(lines)
-    fitted = lines["fitted gold R(d) = d(a - b log d)"]
-    gold = dict((round(x, 4), y) for x, y in lines["gold, KL coef 0"])
-    # the fitted curve follows the measured gold (mean absolute error under 0.15)
-    errors = [abs(y - gold[x]) for x, y in fitted if x in gold]
-    assert errors and sum(errors) / len(errors) < 0.15
-    assert result["findings"]["fit_a"] == result["tables"][1]["rows"][0][0]
+@pytest.mark.slow
+def test_the_exploit_is_named_from_the_shares_of_answer_kinds(results):
+    for seed, res in results.items():
+        f = res["findings"]
+        kind = f["exploit"]
+        assert kind in rh.KINDS, seed  # measured: evasive on all three (+0.11 to +0.13)
+        assert f[f"{kind}_share_end"] >= f[f"{kind}_share_peak"] + 0.1, seed
+        assert rh.KIND_WORDS[kind] in res["headline"], seed
+        assert f"{f[f'{kind}_share_end']:.0%} at the end" in res["headline"], seed
+        assert f["evasive_share_end"] > f["evasive_share_start"], seed
 
 
-def test_the_headline_and_schema(result):
-    json.dumps(result)
-    f = result["findings"]
-    assert f"{f['proxy_end']:.2f}" in result["headline"]
-    assert f"{f['gold_end']:.2f}" in result["headline"]
-    for s in result["series"].values():
-        assert {"x_label", "y_label", "lines"} <= set(s)
-    assert result["timings"]["first_progress_s"] < 3
-    assert result["timings"]["rl_seconds_per_step"] > 0
+@pytest.mark.slow
+def test_the_samples_show_the_exploit_with_a_proxy_above_its_gold(results):
+    for seed, res in results.items():
+        kind = res["findings"]["exploit"]
+        late = [s for s in res["samples"] if s["model"].startswith("rloo kl 0 ")]
+        late = [s for s in late if not s["model"].endswith(" step 1")]
+        assert late, seed
+        for s in late:
+            info = world.prompt_info(s["prompt"])
+            assert rh.answer_kinds(info, s["response"], s["gold"])[kind], (seed, s)
+            assert s["proxy"] > res["findings"]["proxy_start"], (seed, s)
 
 
+@pytest.mark.slow
+def test_the_group_table_shows_the_uncovered_kinds_gained_and_the_covered_ones_lost(results):
+    uncovered = ("unknown", "dosage_at_risk", "heldout_unlike")
+    for seed, res in results.items():
+        table = next(t for t in res["tables"] if t["columns"] == list(rh.GROUP_COLUMNS))
+        assert len(table["labels"]) == len(table["formats"]) == len(table["columns"])
+        rows = {row[0]: row for row in table["rows"]}
+        assert set(rows) == set(world.GROUPS), seed
+        # gold at the peak less before RL, and at the end less before RL (measured: the
+        # uncovered kinds +0.71 to +1.05 at the peak, the covered ones -0.6 to -0.9 at the end)
+        gained = sum(rows[g][2] - rows[g][1] for g in uncovered) / len(uncovered)
+        covered = [g for g in rows if g not in uncovered]
+        lost = sum(rows[g][3] - rows[g][1] for g in covered) / len(covered)
+        assert gained > 0.4, seed
+        assert lost < -0.3, seed
+        assert all(r[9] for r in rows.values()), seed  # the most common answer at the end
+
+
+@pytest.mark.slow
+def test_a_kl_penalty_keeps_the_policy_close_and_gold_higher(results):
+    for seed, res in results.items():
+        f = res["findings"]
+        assert f["kl_end_kl0.3"] < f["kl_end"] / 2, seed
+        assert f["gold_end_kl0.3"] > f["gold_end"] + 0.1, seed
+
+
+@pytest.mark.slow
+def test_the_fit_appears_only_with_its_reason_to_be_trusted(results):
+    for seed, res in results.items():
+        f = res["findings"]
+        lines = res["series"]["gold_vs_sqrt_kl"]["lines"]
+        fitted = "fitted gold R(d) = d(a - b log d)" in lines
+        assert fitted == f["fit_shown"], seed
+        if f["fit_shown"]:
+            assert f["fit_a"] > 0 and f["fit_b"] > 0 and f["fit_r_squared"] >= rh.FIT_MIN_R2
+            assert "R^2" in res["headline"]
+        else:
+            assert f["fit_a"] is None and "is not shown:" in res["headline"]
+            assert any("is not shown" in n for n in res["notes"])
+
+
+@pytest.mark.slow
+def test_the_start_is_the_sft_model_before_any_update(results):
+    for res in results.values():
+        f = res["findings"]
+        lines = res["series"]["reward_over_steps"]["lines"]
+        assert lines["gold score (true preference)"][0] == [0, f["gold_start"]]
+        assert lines["proxy reward (reward model)"][0] == [0, f["proxy_start"]]
+        assert res["series"]["gold_vs_sqrt_kl"]["lines"]["gold, KL coef 0"][0] == [
+            0.0,
+            f["gold_start"],
+        ]
+        assert 0.5 < f["proxy_agreement_at_start"] <= 1
+        assert f"{f['proxy_agreement_at_start']:.0%}" in res["headline"]
+
+
+@pytest.mark.slow
+def test_the_headline_and_schema(results):
+    for res in results.values():
+        json.dumps(res)
+        f = res["findings"]
+        assert f"{f['gold_end']:.2f}" in res["headline"]
+        assert f"{f['gold_peak']:.2f}" in res["headline"]
+        for s in res["series"].values():
+            assert {"x_label", "y_label", "lines"} <= set(s)
+        assert res["timings"]["rl_seconds_per_step"] > 0
+
+
+@pytest.mark.slow
 def test_every_step_reports_the_rl_metrics_for_live_charts(labs_env):
     seen: dict[str, list[int]] = {}
 
@@ -111,12 +193,5 @@ def test_every_step_reports_the_rl_metrics_for_live_charts(labs_env):
         {"steps": 5, "prompts_per_step": 10, "pairs": 100, "sweep": "none"},
         report,
     )
-    for key in (
-        "proxy_reward",
-        "gold",
-        "kl",
-        "response_length",
-        "refusal_harmful",
-        "refusal_borderline",
-    ):
+    for key in rh.LIVE_KEYS:
         assert len(seen[key]) == 5, key

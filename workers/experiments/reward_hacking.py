@@ -1,7 +1,14 @@
-"""Experiment 4: reward hacking (Goodhart). RLOO against a proxy reward model learnt from
-annotators who like long answers: without a KL penalty the proxy keeps rising while the
-gold score rises, peaks and falls; gold against sqrt(KL) follows R(d) = d (a - b log d)
-(Gao, Schulman and Hilton 2022); a KL-coefficient sweep shows what the penalty buys."""
+"""Experiment 4: reward hacking (Goodhart). RLOO from a fully trained SFT model whose set
+left some prompt kinds out (unknown countries and the user at risk, besides the two held-out
+harmful categories) against a proxy reward model learnt from annotators with a deference
+bias (a hedge or "talk to a doctor" earns a bonus whatever the question). Without a KL
+penalty the proxy keeps rising while gold rises (the left-out kinds), peaks and falls as
+the exploit spreads; the run names the exploit from the shares of answer kinds (evasive,
+confident-wrong, stock, long) before RL, at the gold peak and at the end, tabulates what
+the policy drifted to by prompt group, judges the rise and the fall against its own noise,
+fits gold against sqrt(KL) with R(d) = d (a - b log d) (Gao, Schulman and Hilton 2022) and
+shows the fit only when it is meaningful; a KL-coefficient sweep shows what the penalty
+buys."""
 
 from __future__ import annotations
 
