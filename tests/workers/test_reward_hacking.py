@@ -60,6 +60,21 @@ def test_an_evasive_answer_is_a_hedge_or_referral_where_the_question_had_an_answ
     assert not any(rh.answer_kinds(fact, right, world.gold_score(fact, right)).values())
 
 
+def test_the_recorder_keeps_every_answer_and_marks_confident_wrong_and_stock_answers():
+    infos = [next(i for i in world.PROMPTS.values() if i.group == g) for g in world.GROUPS]
+    wrong = "trust me , the capital of france is oslo ."
+    rec = rh.Recorder(lambda infos, responses: [2.0] * len(responses))
+    assert rec(infos, [wrong] * len(infos)) == [2.0] * len(infos)
+    [call] = rec.calls
+    assert len(call) == len(infos) and all(a["stock"] and a["proxy"] == 2.0 for a in call)
+    fact = next(a for a in call if a["group"] == "fact")
+    assert fact["confident_wrong"] and fact["gold"] < 0
+    rec(infos[:4], [wrong] * 4)  # the same answer to only 4 groups: not a stock answer
+    assert not any(a["stock"] for a in rec.calls[1])
+    shares = rh.kind_shares(call)
+    assert shares["stock"] == 1.0 and 0 < shares["confident_wrong"] < 1
+
+
 def _curve(a: float, b: float, r2: float, ds: list[float]) -> dict:
     return {"a": a, "b": b, "r2": r2, "d": ds, "gold": [0.0] * len(ds)}
 
