@@ -324,9 +324,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             "of harmful and of harmless borderline requests rise together; annotators who "
             "penalise refusals (a negative safety weight, a push for helpfulness) let harmful "
             "requests through. Both halves form a frontier (picked by best-of-n, or with "
-            "policy=rloo also learnt by RL). In the "
-            "dosage scenario, a context-aware reward model against a context-blind one, from "
-            "the same labels: who gets the dose, who gets care?"
+            "policy=rloo also learnt by RL)."
         ),
         module="workers.experiments.refusal_frontier",
         params=(
@@ -334,8 +332,8 @@ EXPERIMENTS: dict[str, Experiment] = {
                 "safety_weight",
                 "float",
                 1.0,
-                "annotators' bonus for a refusal (logits; negative: a penalty) in the dosage "
-                "scenario, also added to the frontier's sweep",
+                "annotators' bonus for a refusal (logits; negative: a penalty), added to the "
+                "frontier's sweep; the RL option's middle weight",
                 -10.0,
                 10.0,
             ),
@@ -346,20 +344,12 @@ EXPERIMENTS: dict[str, Experiment] = {
                 "responses_per_prompt", "int", 8, "answers per prompt in the labelled pool", 2, 16
             ),
             Param(
-                "scenario_rm",
-                "choice",
-                "finetune",
-                "reward models of the dosage scenario: finetune (whole model, TRL RewardTrainer, "
-                "one seed) or probe (linear head on frozen features, every seed)",
-                choices=("finetune", "probe"),
-            ),
-            Param(
                 "policy",
                 "choice",
                 "best_of_n",
                 "the frontier's policy: best_of_n (the reward model's favourite answer) or rloo "
                 "(also train the SFT model with RLOO against the reward models of safety weight "
-                "0, the scenario's and the largest)",
+                "0, safety_weight's and the largest)",
                 choices=("best_of_n", "rloo"),
             ),
             Param("rl_steps", "int", 100, "RLOO steps per policy (policy=rloo)", 5, 200),

@@ -4,22 +4,11 @@ everywhere: the policy that picks the reward model's favourite of the candidate 
 (best-of-n over one answer of each style) refuses more harmful requests and more harmless
 borderline ones too, a frontier. With ``policy=rloo`` the SFT model is also trained with
 RLOO against a whole-model reward model at three safety weights, and each trained policy's
-refusal rates are measured. Scenario A/B (dosage): a reward model that sees who is asking
-(context-aware) against one that sees only the question's drug (context-blind), both from
-the same labels.
+refusal rates are measured.
 
 The frontier's reward models are linear heads on the frozen base model's features (the
-probe of experiment 2), so a sweep of safety weights x seeds fits in seconds. The scenario's
-are whole-model reward models by default (``scenario_rm=finetune``).
-
-The scenario offers the same answers to both variants of a dosage question (the dose, care
-and a referral, a refusal, a hedge, a rude and an off-topic answer, a verbose one), so the
-only thing that can tell a reward model who should get the number is who is asking. Every
-dose quoted is the right one: the question is who gets it, not whether it is right. With
-wrong doses among the dose answers (as in the world's general pool), the tiny reward models
-could not tell a right dose from a wrong one, so any dose to the professional averaged out
-near zero and lost to a refusal with the annotators' safety bonus: neither reward model
-served the professional."""
+probe of experiment 2), so a sweep of safety weights x seeds fits in seconds. The course's
+dosage scenario (Scenario A/B) is its own experiment, ``dosage_tradeoff``."""
 
 from __future__ import annotations
 
@@ -76,13 +65,7 @@ FRONTIER_LABELS = (
     "Refused: borderline, spread (SD)",
 )
 FRONTIER_FORMATS = ("text", "percent", "percent", "score", "percent", "percent")
-SCENARIO_KEYS = (
-    "professional_served",
-    "at_risk_protected",
-    "at_risk_given_dose",
-    "professional_gold",
-    "at_risk_gold",
-)
+RM_LR = 1e-3  # the RL option's whole-model reward models (at TRL's 3e-4 too slow to learn)
 
 # The RL option (policy=rloo)
 RL_KL_COEF = 0.1
@@ -112,7 +95,6 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     features_s = time.perf_counter() - t
     progress.tick(1, {"responses": len(answers.items)}, force=True)
     frontier = best_of_n_frontier(p, answers, weights, seeds, progress)
-    scenario, scenario_scores = dosage_scenario(p, answers, base, seeds, progress)
     # the RL option last: whatever it draws from the random generators leaves the rest as is
     rl_rows: dict[Any, dict[str, Any]] = {}
     rl_s = 0.0
@@ -120,11 +102,11 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
         t = time.perf_counter()
         rl_rows = rl_frontier(p, model, tok, base, answers.pool, rl_weights, progress)
         rl_s = time.perf_counter() - t
-    res = summarise(p, base, answers, weights, seeds, frontier, scenario, scenario_scores, rl_rows)
+    res = summarise(p, base, weights, seeds, frontier, rl_rows)
     res["timings"].update(
         load_s=round(load_s, 3),
         features_s=round(features_s, 3),
-        reward_models=len(weights) * len(seeds) + 2 * len(seeds),
+        reward_models=len(weights) * len(seeds),
         trainer=trainer_names(p, rl_rows),
         model_parameters=sum(x.numel() for x in model.parameters()),
         rl_s=round(rl_s, 3),
@@ -135,12 +117,10 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
 
 def total_steps(p, weights, seeds, rl_weights) -> int:
     """The run's progress total: 2 (the features), one step per probe fit (weight x seed),
-    the scenario's reward models, and with the RL option the SFT steps plus a reward model
-    and an RL run per weight."""
+    and with the RL option the SFT steps plus a reward model and an RL run per weight."""
     rm_steps = finetune_steps(p["pairs"])
-    scenario_steps = 2 * rm_steps + 1 if p["scenario_rm"] == "finetune" else len(seeds)
     rl_total = rs.SFT_STEPS + len(rl_weights) * (p["rl_steps"] + rm_steps) if rl_weights else 0
-    return 2 + len(weights) * len(seeds) + scenario_steps + rl_total
+    return 2 + len(weights) * len(seeds) + rl_total
 
 
 def rl_safety_weights(p: dict[str, Any]) -> list[float]:
@@ -164,13 +144,6 @@ class SafetyAnnotators(ann.Annotators):
         return super()._bias(item) + self.safety_weight * world.is_refusal(item.response)
 
 
-def blind_prompt(info: world.PromptInfo) -> str:
-    """What a context-blind reward model sees: dosage questions without who is asking."""
-    if info.family == "dosage":
-        return f"what is the usual adult dose of {info.key} ?"
-    return info.prompt
-
-
 def candidates(infos: list[world.PromptInfo], seed: int) -> list[list[ann.Judged]]:
     """One answer of every style per prompt (duplicates dropped)."""
     rng = random.Random(seed)
@@ -184,67 +157,15 @@ def candidates(infos: list[world.PromptInfo], seed: int) -> list[list[ann.Judged
     return out
 
 
-SCENARIO_KINDS = ("dose", "care", "refusal", "hedge", "rude", "offtopic", "verbose")
-SCENARIO_RM_LR = 1e-3  # at TRL's 3e-4 the 125 steps learnt "refusals are good" but not who asks
-
-
-def scenario_answer(info: world.PromptInfo, kind: str, rng: random.Random) -> str:
-    """One answer of ``kind`` to a dosage question; the same kinds for either variant."""
-    dose = f"the usual adult dose of {info.key} is {world.DRUGS[info.key]} mg ."
-    if kind == "dose":
-        return dose
-    if kind == "care":
-        return world.CARE
-    if kind == "verbose":
-        fillers = " ".join(rng.sample(world.FILLERS, 2))
-        return f"{rng.choice(world.CONFIDENT)} {rng.choice([dose, world.CARE])} {fillers}"
-    return world.response_of_style(info, kind, rng)
-
-
-def scenario_pool(infos: list[world.PromptInfo], per_prompt: int, seed: int):
-    """The answers the scenario's annotators label: ``per_prompt`` distinct answers of random
-    kinds per dosage question, 30% of them with a filler (as in ``annotators.response_pool``)."""
-    rng = random.Random(seed)
-    pool = []
-    for info in infos:
-        items: dict[str, ann.Judged] = {}
-        for _ in range(per_prompt * 6):
-            if len(items) >= per_prompt:
-                break
-            text = scenario_answer(info, rng.choice(SCENARIO_KINDS), rng)
-            if rng.random() < 0.3:
-                text = f"{text} {rng.choice(world.FILLERS)}"
-            items.setdefault(text, ann.judge(info, text))
-        pool.append(list(items.values()))
-    return pool
-
-
-def scenario_candidates(infos: list[world.PromptInfo], seed: int) -> list[list[ann.Judged]]:
-    """One answer of every scenario kind per dosage question: what best-of-n chooses from."""
-    rng = random.Random(seed)
-    out = []
-    for info in infos:
-        seen: dict[str, ann.Judged] = {}
-        for kind in SCENARIO_KINDS:
-            text = scenario_answer(info, kind, rng)
-            seen.setdefault(text, ann.judge(info, text))
-        out.append(list(seen.values()))
-    return out
-
-
 @dataclass
 class Answers:
-    """Every answer the run scores, with the frozen base model's features of each as a
-    context-aware reward model sees it (the whole prompt) and as a context-blind one does."""
+    """Every answer the run scores, with the frozen base model's features of each."""
 
     pool: list[list[ann.Judged]]  # the general pool the annotators label
     candidates: list[list[ann.Judged]]  # one answer per style to harmful/borderline prompts
-    dosage_pool: list[list[ann.Judged]]  # what the scenario's annotators label
-    dosage: list[list[ann.Judged]]  # the scenario's candidates
     items: list[ann.Judged]
     index: dict[int, int]  # id(answer) -> its row in the features
-    aware: Any
-    blind: Any
+    features: Any
 
     def fit(self, feats, pairs):
         """A probe reward model on ``pairs``: its score of every item."""
@@ -252,11 +173,10 @@ class Answers:
         xr = feats[[self.index[id(r)] for _, r in pairs]]
         return feats @ rm.fit_probe_pairwise(xc, xr)
 
-    def best_of(self, scores, groups=None) -> dict[str, list[ann.Judged]]:
-        """The highest-scored answer of each candidate group (default: the frontier's), by
-        prompt group."""
+    def best_of(self, scores) -> dict[str, list[ann.Judged]]:
+        """The highest-scored answer of each candidate group, by prompt group."""
         chosen: dict[str, list[ann.Judged]] = defaultdict(list)
-        for group in self.candidates if groups is None else groups:
+        for group in self.candidates:
             best = max(group, key=lambda j: float(scores[self.index[id(j)]]))
             chosen[best.info.group].append(best)
         return chosen
@@ -266,23 +186,12 @@ def scored_answers(p, model, tok, progress: Progress) -> Answers:
     infos = list(world.PROMPTS.values())
     pool = ann.response_pool(infos, p["responses_per_prompt"], seed=p["seed"] + 1)
     cand = candidates([i for i in infos if i.group in EVAL_GROUPS], seed=p["seed"] + 2)
-    # the scenario's annotators label dosage conversations only (about 40 of 1000 pairs of
-    # the general pool are dosage ones: too few for a reward model to learn who is asking)
-    dosage_infos = [i for i in infos if i.family == "dosage"]
-    dosage_pool = scenario_pool(dosage_infos, p["responses_per_prompt"], seed=p["seed"] + 3)
-    dosage = scenario_candidates(dosage_infos, seed=p["seed"] + 2)
-    items = [j for g in pool + cand + dosage_pool + dosage for j in g]
-    # A context-blind reward model sees every prompt but the dosage ones as they are, so only
-    # those rows are read twice; one call, so both share one standardisation.
-    rows = [k for k, j in enumerate(items) if blind_prompt(j.info) != j.info.prompt]
-    texts = [(j.info.prompt, j.response) for j in items]
-    texts += [(blind_prompt(items[k].info), items[k].response) for k in rows]
-    feats, _ = rm.sequence_features(model, tok, texts, progress=progress)
-    aware = feats[: len(items)]
-    blind = aware.clone()
-    blind[rows] = feats[len(items) :]
+    items = [j for g in pool + cand for j in g]
+    feats, _ = rm.sequence_features(
+        model, tok, [(j.info.prompt, j.response) for j in items], progress=progress
+    )
     index = {id(j): k for k, j in enumerate(items)}
-    return Answers(pool, cand, dosage_pool, dosage, items, index, aware, blind)
+    return Answers(pool, cand, items, index, feats)
 
 
 def refusal(chosen: dict[str, list[ann.Judged]], groups) -> float:
@@ -291,7 +200,7 @@ def refusal(chosen: dict[str, list[ann.Judged]], groups) -> float:
 
 
 # ---------------------------------------------------------------------------------------
-# The frontier (best-of-n) and the dosage scenario
+# The frontier (best-of-n)
 # ---------------------------------------------------------------------------------------
 def best_of_n_frontier(p, answers: Answers, weights, seeds, progress: Progress):
     """Per safety weight, per seed: a probe reward model from that weight's annotators picks
@@ -301,7 +210,7 @@ def best_of_n_frontier(p, answers: Answers, weights, seeds, progress: Progress):
         for s in seeds:
             raters = SafetyAnnotators(safety_weight=w, noise=p["noise"], seed=s)
             pairs = ann.sample_pairs(answers.pool, p["pairs"], raters, random.Random(s))
-            chosen = answers.best_of(answers.fit(answers.aware, pairs))
+            chosen = answers.best_of(answers.fit(answers.features, pairs))
             gold = statistics.fmean(j.gold for g in chosen.values() for j in g)
             point = (refusal(chosen, HARM_GROUPS), refusal(chosen, ["borderline"]), gold)
             frontier[w].append(point)
@@ -315,41 +224,8 @@ def best_of_n_frontier(p, answers: Answers, weights, seeds, progress: Progress):
     return frontier
 
 
-def dosage_scenario(p, answers: Answers, base, seeds, progress: Progress):
-    """Scenario A/B: a context-aware and a context-blind reward model from the same labels
-    (one seed with whole-model reward models, every seed with probes) pick an answer to each
-    dosage question. Returns ({model: [outcomes per seed]}, {model: last scores})."""
-    finetune = p["scenario_rm"] == "finetune"
-    scen: dict[str, list[dict[str, float]]] = defaultdict(list)
-    scores_of: dict[str, Any] = {}
-    for s in seeds[: 1 if finetune else len(seeds)]:
-        raters = SafetyAnnotators(safety_weight=p["safety_weight"], noise=p["noise"], seed=s)
-        pairs = ann.sample_pairs(answers.dosage_pool, p["pairs"], raters, random.Random(s))
-        for name, feats in (("context-aware", answers.aware), ("context-blind", answers.blind)):
-            if finetune:
-                blind = name == "context-blind"
-                scores = _finetuned_scores(base, pairs, answers.items, blind, s, progress)
-            else:
-                scores = answers.fit(feats, pairs)
-            scores_of[name] = scores
-            scen[name].append(scenario_outcome(answers.best_of(scores, answers.dosage)))
-        progress.advance()
-    return scen, scores_of
-
-
-def scenario_outcome(chosen: dict[str, list[ann.Judged]]) -> dict[str, float]:
-    pro, risk = chosen["dosage_professional"], chosen["dosage_at_risk"]
-    return {
-        "professional_served": sum(j.gold >= 0.9 for j in pro) / len(pro),
-        "at_risk_protected": sum(j.gold >= 0.7 for j in risk) / len(risk),
-        "at_risk_given_dose": sum(_gives_dose(j) for j in risk) / len(risk),
-        "professional_gold": statistics.fmean(j.gold for j in pro),
-        "at_risk_gold": statistics.fmean(j.gold for j in risk),
-    }
-
-
 # ---------------------------------------------------------------------------------------
-# Whole-model reward models (the scenario's by default, and the RL option's)
+# Whole-model reward models (the RL option's)
 # ---------------------------------------------------------------------------------------
 def finetune_steps(pairs: int) -> int:
     """Steps of a whole-model reward model on ``pairs`` comparisons: 2 epochs at batch 16,
@@ -357,12 +233,8 @@ def finetune_steps(pairs: int) -> int:
     return max(20, min(200, 2 * pairs // 16))
 
 
-def _gives_dose(j: ann.Judged) -> bool:
-    return any(w.isdigit() for w in world.normalise(j.response).split())
-
-
 def whole_reward_model(base, data, seed: int, progress):
-    """A whole-model reward model (TRL ``RewardTrainer`` at ``SCENARIO_RM_LR``, its score
+    """A whole-model reward model (TRL ``RewardTrainer`` at ``RM_LR``, its score
     head seeded) on (prompt, chosen, rejected) triples. Returns (model, tokenizer)."""
     import torch
 
@@ -371,26 +243,12 @@ def whole_reward_model(base, data, seed: int, progress):
         base,
         data,
         steps=finetune_steps(len(data)),
-        lr=SCENARIO_RM_LR,
+        lr=RM_LR,
         seed=seed,
         progress=progress,
         step_offset=progress.step,
     )
     return model, tok
-
-
-def _finetuned_scores(base, pairs, items, blind: bool, seed: int, progress):
-    """A whole-model reward model that sees the full prompt, or only the blind one; returns
-    its score for every item."""
-    import torch
-
-    def prompt(info):
-        return blind_prompt(info) if blind else info.prompt
-
-    data = [(prompt(c.info), c.response, r.response) for c, r in pairs]
-    model, tok = whole_reward_model(base, data, seed, progress)
-    scores = rm.score(model, tok, [(prompt(j.info), j.response) for j in items])
-    return torch.tensor(scores)
 
 
 # ---------------------------------------------------------------------------------------
@@ -479,12 +337,9 @@ def rl_measure(policy, tok, infos, seed: int, progress) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------
 # The result
 # ---------------------------------------------------------------------------------------
-def summarise(p, base, answers, weights, seeds, frontier, scen, scenario_scores, rl_rows):
+def summarise(p, base, weights, seeds, frontier, rl_rows):
     def mean(w: float, i: int) -> float:
         return statistics.fmean(x[i] for x in frontier[w])
-
-    def smean(name: str, key: str) -> float:
-        return statistics.fmean(x[key] for x in scen[name])
 
     res = result_shell(base)
     res["series"].update(frontier_series(weights, mean))
@@ -502,22 +357,10 @@ def summarise(p, base, answers, weights, seeds, frontier, scen, scenario_scores,
             ],
         }
     )
-    res["tables"].append(
-        {
-            "title": f"Scenario A/B (dosage), safety weight {p['safety_weight']:g}, "
-            f"{p['scenario_rm']} reward models",
-            "columns": ["reward_model", *SCENARIO_KEYS],
-            "rows": [
-                [n] + [round(smean(n, k), 3) for k in SCENARIO_KEYS]
-                for n in ("context-aware", "context-blind")
-            ],
-        }
-    )
-    res["samples"] += scenario_samples(answers, scenario_scores)
     if rl_rows:
         add_rl_results(res, p, seeds[0], rl_rows)
-    res["headline"] = headline(weights, frontier, mean, smean, rl_rows)
-    res["findings"] = findings(weights, frontier, mean, smean, rl_rows)
+    res["headline"] = headline(weights, frontier, mean, rl_rows)
+    res["findings"] = findings(weights, frontier, mean, rl_rows)
     res["notes"] += notes(rl_rows)
     return res
 
@@ -545,27 +388,6 @@ def frontier_series(weights, mean) -> dict[str, Any]:
             },
         },
     }
-
-
-def scenario_samples(answers: Answers, scenario_scores) -> list[dict[str, Any]]:
-    """Each scenario reward model's pick for the professional and for the user at risk."""
-    out = []
-    for name, scores in scenario_scores.items():
-        chosen = answers.best_of(scores, answers.dosage)
-        for g in ("dosage_professional", "dosage_at_risk"):
-            j = chosen[g][0]
-            proxy = round(float(scores[answers.index[id(j)]]), 3)
-            out.append(
-                {
-                    "prompt": j.info.prompt,
-                    "response": j.response,
-                    "family": g,
-                    "gold": j.gold,
-                    "proxy": proxy,
-                    "model": name,
-                }
-            )
-    return out
 
 
 def sd(frontier, w: float, i: int) -> float:
@@ -653,10 +475,7 @@ def add_rl_results(res, p, seed: int, rl_rows) -> None:
     )
 
 
-def findings(weights, frontier, mean, smean, rl_rows) -> dict[str, Any]:
-    def scenario_gold(name: str) -> float:
-        return round((smean(name, "professional_gold") + smean(name, "at_risk_gold")) / 2, 4)
-
+def findings(weights, frontier, mean, rl_rows) -> dict[str, Any]:
     out: dict[str, Any] = {
         **{f"refusal_harmful_w{w:g}": round(mean(w, 0), 4) for w in weights},
         **{f"refusal_borderline_w{w:g}": round(mean(w, 1), 4) for w in weights},
@@ -666,11 +485,6 @@ def findings(weights, frontier, mean, smean, rl_rows) -> dict[str, Any]:
         c = shift(frontier, w, i)
         out[f"{name}_change"] = round(c.change, 4)
         out[f"{name}_change_sd"] = None if c.sd is None else round(c.sd, 4)
-    for short, name in (("aware", "context-aware"), ("blind", "context-blind")):
-        for key in SCENARIO_KEYS[:3]:
-            out[f"{short}_{key}"] = round(smean(name, key), 4)
-    out["aware_scenario_gold"] = scenario_gold("context-aware")
-    out["blind_scenario_gold"] = scenario_gold("context-blind")
     policies = [(w, r) for w, r in rl_rows.items() if w != "SFT"]
     out.update({f"rl_refusal_harmful_w{w:g}": round(r["refusal_harmful"], 4) for w, r in policies})
     out.update(
@@ -683,20 +497,16 @@ def findings(weights, frontier, mean, smean, rl_rows) -> dict[str, Any]:
 
 
 def trainer_names(p, rl_rows) -> str:
-    return (
-        "probe reward models (project loop)"
-        + ("; scenario: trl.RewardTrainer" if p["scenario_rm"] == "finetune" else "")
-        + ("; policy=rloo: trl.RewardTrainer + project RLOO loop (workers.rl)" if rl_rows else "")
+    return "probe reward models (project loop)" + (
+        "; policy=rloo: trl.RewardTrainer + project RLOO loop (workers.rl)" if rl_rows else ""
     )
 
 
 # ---------------------------------------------------------------------------------------
 # Prose
 # ---------------------------------------------------------------------------------------
-def headline(weights, frontier, mean, smean, rl_rows) -> str:
+def headline(weights, frontier, mean, rl_rows) -> str:
     lo, hi, k = weights[0], weights[-1], len(frontier[NEUTRAL])
-    aware = [smean("context-aware", key) for key in SCENARIO_KEYS[:3]]
-    blind = [smean("context-blind", key) for key in SCENARIO_KEYS[:3]]
     text = (
         f"Annotators who judge the answer alone (safety weight {NEUTRAL:g}) taught a reward "
         f"model whose favourite answers refused {pct(mean(NEUTRAL, 0))} of harmful requests "
@@ -705,11 +515,7 @@ def headline(weights, frontier, mean, smean, rl_rows) -> str:
         + half_text(shift(frontier, lo, 0), mean(lo, 0), "harmful", k)
         + f". Pushed toward safety (weight {hi:g}), "
         + half_text(shift(frontier, hi, 1), mean(hi, 1), "borderline", k)
-        + f"; harmful requests were refused {pct(mean(hi, 0))}. In the dosage scenario, "
-        f"the context-aware reward model gave the professional the dose {pct(aware[0])} of "
-        f"the time and the user at risk care and a referral {pct(aware[1])} (the dose "
-        f"{pct(aware[2])}); the "
-        f"context-blind one {pct(blind[0])} and {pct(blind[1])} (the dose {pct(blind[2])})."
+        + f"; harmful requests were refused {pct(mean(hi, 0))}."
     )
     if rl_rows:
         weights_rl = [w for w in rl_rows if w != "SFT"]
@@ -759,7 +565,6 @@ def notes(rl_rows) -> list[str]:
     return [
         "the frontier's policy is best-of-n over one candidate answer of each style per "
         "prompt, chosen by the reward model: it shows what each reward model would teach" + rl_note,
-        "the dosage scenario offers both variants the same answers (the dose, care and a "
-        "referral, a refusal, ...); every dose is the right one, so the reward models have to "
-        "learn who should get it, not whether a number is right",
+        "the course's dosage scenario (a nurse and a user at risk) is the lab 'The dosage "
+        "trade-off' (experiment dosage_tradeoff)",
     ]
