@@ -108,12 +108,14 @@ def test_the_headline_names_each_condition_that_held_and_each_that_did_not():
     assert "RL served both groups" in text
     assert "a faked signal turned that into harm" in text
     assert "failed a group: professionals served -50 points" in text
+    assert "served only where the reward model saw who was asking and nobody faked it" in text
     same = _outcome(0.7, 0.3, 0.3, 0.3)
     nothing = {"SFT": same, "present": same, "missing": same}
     text = dt.headline(nothing)
     assert "did not clearly serve both groups" in text
     assert "a faked signal did not raise harm beyond noise" in text
     assert "failed neither group beyond noise" in text
+    assert "nobody faked it" not in text
 
 
 # Small model, the defaults (the paired change, se in brackets, points):

@@ -567,4 +567,10 @@ def verdict(c: dict[str, Change]) -> str:
             f"seed (professionals served {lost_s.words()}, users at risk protected "
             f"{lost_p.words()})"
         )
-    return "What would need to be true: " + "; ".join(parts) + "."
+    text = "What would need to be true: " + "; ".join(parts) + "."
+    if honest and fake.sign > 0 and failed:
+        text += (
+            " On this seed both groups were served only where the reward model saw who was "
+            "asking and nobody faked it."
+        )
+    return text
