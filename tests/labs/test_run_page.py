@@ -263,6 +263,15 @@ def _with_history(lab, user, points: int) -> LabRun:
     )
 
 
+@pytest.fixture
+def sessions_in_the_database(settings):
+    """The query counts below as the per-process cache gives them (make test-services runs
+    with a shared Redis cache, where the session is read from the cache instead)."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.CACHE_SHARED = False
+
+
+@pytest.mark.usefixtures("sessions_in_the_database")
 @pytest.mark.parametrize("points", [2, 200])
 def test_the_run_page_reads_a_fixed_number_of_queries(
     client, student, lab, points, django_assert_num_queries
@@ -275,6 +284,7 @@ def test_the_run_page_reads_a_fixed_number_of_queries(
         assert client.get(run.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.usefixtures("sessions_in_the_database")
 @pytest.mark.parametrize("points", [2, 200])
 def test_the_run_poll_reads_a_fixed_number_of_queries(
     client, student, lab, points, django_assert_num_queries
@@ -288,6 +298,21 @@ def test_the_run_poll_reads_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+def test_with_a_shared_cache_the_run_poll_reads_its_session_from_the_cache(
+    client, student, lab, django_assert_num_queries, settings
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.CACHE_SHARED = True
+    run = _with_history(lab, student, 20)
+    client.force_login(student)
+    client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
+    # user, the run with its lab and course: "not an author" is remembered from the first
+    with django_assert_num_queries(2):
+        response = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+
+
+@pytest.mark.usefixtures("sessions_in_the_database")
 def test_a_queued_runs_poll_adds_one_query_for_its_place_in_the_queue(
     client, student, lab, django_assert_num_queries
 ):
