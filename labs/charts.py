@@ -32,6 +32,8 @@ SERIES_TITLES = {
     "gold": "Gold score (true preference)",
     "kl": "KL to the SFT model",
     "gold_over_training": "Gold score over training",
+    "answer_kinds": "Kinds of answer over RL (share of answers)",
+    "rl_gold": "Gold score over RL, by reward model",
 }
 
 
@@ -111,6 +113,7 @@ PHASE_LENGTHS: dict[tuple[str, str], str] = {
     ("reward_hacking", "rl"): "steps",
     ("ppo_rlhf", "rl"): "steps",
     ("refusal_frontier", "rl"): "rl_steps",
+    ("dosage_tradeoff", "rl"): "rl_steps",
     ("dpo_vs_ppo", "dpo"): "dpo_steps",
     ("dpo_vs_ppo", "rl"): "ppo_steps",
 }

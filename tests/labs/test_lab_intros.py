@@ -17,6 +17,7 @@ CHECKED = (
     "dpo-versus-ppo",
     "rlhf-with-ppo",
     "rlhf-generalises",
+    "the-dosage-trade-off",
 )
 
 

@@ -4,7 +4,14 @@ import pytest
 
 from workers.cli import main
 
-RL_EXPERIMENTS = ["reward_hacking", "ppo_rlhf", "surface_vs_deep", "dpo_vs_ppo", "refusal_frontier"]
+RL_EXPERIMENTS = [
+    "reward_hacking",
+    "ppo_rlhf",
+    "surface_vs_deep",
+    "dpo_vs_ppo",
+    "refusal_frontier",
+    "dosage_tradeoff",
+]
 
 
 def _one_line_error(capsys) -> str:
