@@ -156,18 +156,13 @@ def labelled_pool(infos: list[world.PromptInfo], per_prompt: int, seed: int):
     return pool
 
 
-def rm_steps(pairs: int) -> int:
-    """2 epochs at batch 16, within [20, 200]."""
-    return max(20, min(200, 2 * pairs // 16))
-
-
 def gives_dose(response: str) -> bool:
     return any(w.isdigit() for w in world.normalise(response).split())
 
 
 def total_steps(p: dict[str, Any]) -> int:
     evals = 1 + len(REWARD_MODELS)
-    return rs.SFT_STEPS + len(REWARD_MODELS) * (rm_steps(p["pairs"]) + 2 + p["rl_steps"]) + evals
+    return rs.SFT_STEPS + len(REWARD_MODELS) * (rs.rm_steps(p["pairs"]) + 2 + p["rl_steps"]) + evals
 
 
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
@@ -257,22 +252,10 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
 
 
 def reward_model(base, pairs, see, seed: int, progress):
-    """A whole-model reward model (TRL ``RewardTrainer`` at ``RM_LR``, score head seeded) on
-    the labelled pairs, each prompt as ``see`` shows it. Returns (model, tokenizer)."""
-    import torch
-
-    torch.manual_seed(seed)
+    """A whole-model reward model at ``RM_LR`` on the labelled pairs, each prompt as
+    ``see`` shows it. Returns (model, tokenizer)."""
     data = [(see(c.info), c.response, r.response) for c, r in pairs]
-    model, tok, _ = rm.train_pairwise(
-        base,
-        data,
-        steps=rm_steps(len(data)),
-        lr=RM_LR,
-        seed=seed,
-        progress=progress,
-        step_offset=progress.step,
-    )
-    return model, tok
+    return rs.whole_reward_model(base, data, lr=RM_LR, seed=seed, progress=progress)
 
 
 def reward_fn(rm_model, rm_tok, see) -> rl.RewardFn:

@@ -118,7 +118,7 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
 def total_steps(p, weights, seeds, rl_weights) -> int:
     """The run's progress total: 2 (the features), one step per probe fit (weight x seed),
     and with the RL option the SFT steps plus a reward model and an RL run per weight."""
-    rm_steps = finetune_steps(p["pairs"])
+    rm_steps = rs.rm_steps(p["pairs"])
     rl_total = rs.SFT_STEPS + len(rl_weights) * (p["rl_steps"] + rm_steps) if rl_weights else 0
     return 2 + len(weights) * len(seeds) + rl_total
 
@@ -225,33 +225,6 @@ def best_of_n_frontier(p, answers: Answers, weights, seeds, progress: Progress):
 
 
 # ---------------------------------------------------------------------------------------
-# Whole-model reward models (the RL option's)
-# ---------------------------------------------------------------------------------------
-def finetune_steps(pairs: int) -> int:
-    """Steps of a whole-model reward model on ``pairs`` comparisons: 2 epochs at batch 16,
-    within [20, 200]."""
-    return max(20, min(200, 2 * pairs // 16))
-
-
-def whole_reward_model(base, data, seed: int, progress):
-    """A whole-model reward model (TRL ``RewardTrainer`` at ``RM_LR``, its score
-    head seeded) on (prompt, chosen, rejected) triples. Returns (model, tokenizer)."""
-    import torch
-
-    torch.manual_seed(seed)  # the new score head's initialisation, whatever ran before
-    model, tok, _ = rm.train_pairwise(
-        base,
-        data,
-        steps=finetune_steps(len(data)),
-        lr=RM_LR,
-        seed=seed,
-        progress=progress,
-        step_offset=progress.step,
-    )
-    return model, tok
-
-
-# ---------------------------------------------------------------------------------------
 # The RL option: RLOO policies against whole-model reward models
 # ---------------------------------------------------------------------------------------
 def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
@@ -278,7 +251,9 @@ def rl_frontier(p, model, tok, base, pool, rl_weights, progress):
         raters = SafetyAnnotators(safety_weight=w, noise=p["noise"], seed=p["seed"])
         pairs = ann.sample_pairs(pool, p["pairs"], raters, random.Random(p["seed"]))
         data = [(c.info.prompt, c.response, r.response) for c, r in pairs]
-        rm_model, rm_tok = whole_reward_model(base, data, p["seed"], progress)
+        rm_model, rm_tok = rs.whole_reward_model(
+            base, data, lr=RM_LR, seed=p["seed"], progress=progress
+        )
         policy = rs.trainable_copy(sft)
         cfg = rs.rl_config(
             {"steps": p["rl_steps"], "seed": p["seed"]},

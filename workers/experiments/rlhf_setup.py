@@ -225,6 +225,25 @@ def rm_steps(pairs: int, epochs: int = 2) -> int:
     return max(20, min(100 * epochs, epochs * pairs // 16))
 
 
+def whole_reward_model(base, data, *, lr: float, seed: int, progress):
+    """A whole-model reward model (TRL ``RewardTrainer``, about 2 epochs by ``rm_steps``,
+    its new score head seeded whatever ran before) on (prompt, chosen, rejected) triples.
+    Returns (model, tokenizer)."""
+    import torch
+
+    torch.manual_seed(seed)
+    model, tok, _ = rm.train_pairwise(
+        base,
+        data,
+        steps=rm_steps(len(data)),
+        lr=lr,
+        seed=seed,
+        progress=progress,
+        step_offset=progress.step,
+    )
+    return model, tok
+
+
 def balanced_pairs(
     pool: list[list[ann.Judged]], n: int, annotators: ann.Annotators, rng: random.Random
 ) -> list[tuple[ann.Judged, ann.Judged]]:
