@@ -5,13 +5,19 @@ driven by locust (headless) with simulated students.
     .venv/bin/python benchmarks/web_load.py --database-url postgres://u:p@127.0.0.1:5432/postgres
     .venv/bin/python benchmarks/web_load.py --quick          # seconds: what CI runs
 
-Three phases on one gunicorn (default 2 processes x 4 threads, DEBUG off, HTTPS as behind
+Four phases on one gunicorn (default 2 processes x 4 threads, DEBUG off, HTTPS as behind
 a proxy: X-Forwarded-Proto with DJANGO_TRUSTED_PROXIES=1):
 
 1. `/healthz/` alone (one SELECT 1: the bare Django view), --clients users, no think time;
-2. a lesson page alone, the same way; the ratio of its requests/s to the bare view's;
-3. --students simulated students with a think time between requests, each reading a
-   lesson page, rating a flashcard, autosaving a quiz answer and polling a running lab.
+2. a lesson page alone, the same way; the ratio of its requests/s to the bare view's.
+   The clients keep the cookies the site sets, as browsers do, so after its first view
+   each one is served the copy kept for its browser (course/page_cache.py);
+3. the same lesson page rendered every time (a query string: never a kept copy), the cost
+   of a first view or of one after a write, and its ratio;
+4. --students simulated students with a think time between requests, each reading a
+   lesson page, rating a flashcard, autosaving a quiz answer and polling a running lab
+   (a rating or an autosave renews the browser's generation, so the next lesson page is
+   rendered again).
 
 It prints requests/s, p50 and p95 per endpoint. Every phase is bounded in time
 (--seconds) and in requests per simulated student, and only 127.0.0.1 is contacted. The
@@ -114,11 +120,15 @@ def main() -> None:
         common = {"fixtures": fixtures_path, "workdir": workdir, "args": args, "env": env}
         bare = _phase("healthz", args.clients, think=0.0, **common)
         lesson = _phase("lesson", args.clients, think=0.0, **common)
-        ratio = lesson["lesson page"]["rps"] / bare["bare view /healthz/"]["rps"]
+        rendered = _phase("lesson-rendered", args.clients, think=0.0, **common)
+        bare_rps = bare["bare view /healthz/"]["rps"]
+        ratio = lesson["lesson page"]["rps"] / bare_rps
         print(
             f"ratio: lesson page / bare view requests/s = {ratio:.2f} "
             f"at {args.clients} clients (target >= 0.25)"
         )
+        ratio = rendered["lesson page, rendered"]["rps"] / bare_rps
+        print(f"ratio: lesson page rendered every time / bare view requests/s = {ratio:.2f}")
         students = _phase("students", args.students, think=args.think, **common)
         worst = max(row["p95"] for name, row in students.items() if name != "Aggregated")
         print(f"students: worst p95 {worst:.0f} ms at {args.students} students (target < 100 ms)")
@@ -288,7 +298,12 @@ def _phase(
                 "p50": float(row["50%"] or 0),
                 "p95": float(row["95%"] or 0),
             }
-    label = {"healthz": "bare view", "lesson": "lesson page", "students": "students"}[scenario]
+    label = {
+        "healthz": "bare view",
+        "lesson": "lesson page",
+        "lesson-rendered": "lesson page rendered every time",
+        "students": "students",
+    }[scenario]
     print(f"\n{label}: {users} users, think time {think:g} s, {args.seconds:g} s")
     for name, row in rows.items():
         print(

@@ -34,13 +34,13 @@ class Student(FastHttpUser):
     def on_start(self) -> None:
         account = next(_accounts)
         csrf = secrets.token_hex(16)  # a 32-character secret: cookie and header alike
+        self.cookies = {"sessionid": account["session"], "csrftoken": csrf}
         self.headers = {
-            "Cookie": f"sessionid={account['session']}; csrftoken={csrf}",
             "X-CSRFToken": csrf,
             "X-Forwarded-Proto": "https",  # as the TLS-terminating proxy says
             "Referer": f"{self.host.replace('http://', 'https://')}{FIXTURES['lesson']}",
         }
-        self.htmx = {**self.headers, "HX-Request": "true"}
+        self._send_cookies()
         self.account = account
         self.sequence = 0
         self.revision = 0
@@ -52,6 +52,25 @@ class Student(FastHttpUser):
         if THINK:
             gevent.sleep(THINK * secrets.randbelow(1000) / 1000)
 
+    def _send_cookies(self) -> None:
+        self.headers["Cookie"] = "; ".join(
+            f"{name}={value}" for name, value in self.cookies.items()
+        )
+        self.htmx = {**self.headers, "HX-Request": "true"}
+
+    def _keep_cookies(self, response) -> None:
+        """Keep the cookies the site sets, as a browser does (the `pagegen` cookie that a
+        write renews says which kept pages are still current); the session and the CSRF
+        secret are the benchmark's own."""
+        changed = False
+        for header in response.headers.getlist("set-cookie") if response.headers else []:
+            name, _, rest = header.partition("=")
+            if name.strip() not in ("sessionid", "csrftoken"):
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+                changed = True
+        if changed:
+            self._send_cookies()
+
     def _count(self) -> None:
         self.sent += 1
         if self.sent > MAX_REQUESTS:
@@ -60,6 +79,7 @@ class Student(FastHttpUser):
     def _get(self, path: str, name: str, headers: dict, ok=(200,)) -> None:
         self._count()
         with self.client.get(path, headers=headers, name=name, catch_response=True) as response:
+            self._keep_cookies(response)
             if response.status_code not in ok:
                 response.failure(f"status {response.status_code}")
 
@@ -68,6 +88,7 @@ class Student(FastHttpUser):
         with self.client.post(
             path, data=data, headers=self.htmx, name=name, catch_response=True
         ) as response:
+            self._keep_cookies(response)
             if response.status_code != 200:
                 response.failure(f"status {response.status_code}")
                 return ""
@@ -79,6 +100,9 @@ class Student(FastHttpUser):
             self._get("/healthz/", "bare view /healthz/", self.headers)
         elif SCENARIO == "lesson":
             self._get(FIXTURES["lesson"], "lesson page", self.headers)
+        elif SCENARIO == "lesson-rendered":  # a query string: never a kept copy
+            path = f"{FIXTURES['lesson']}?view={self.sent}"
+            self._get(path, "lesson page, rendered", self.headers)
         else:
             self.student()
 

@@ -15,6 +15,7 @@ from course import selectors, services, srs
 from course.access import can_author, courses_for_user, get_course_for_user
 from course.markdown import render_markdown
 from course.models import Course, Flashcard, FlashcardReviewState, Lesson
+from course.page_cache import keep_page, kept_page, page_key
 
 
 def _get_flashcard_for_user(
@@ -98,6 +99,17 @@ def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
 @login_required
 def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> HttpResponse:
     course = get_course_for_user(request.user, course_slug)
+    key = page_key(
+        request,
+        "lesson",
+        lesson_slug,
+        course.pk,
+        course.updated_at.isoformat(),
+        course.read_only,
+        can_author(request.user),
+    )
+    if (kept := kept_page(key)) is not None:
+        return kept  # the view was recorded when it was rendered, under a minute ago
     # The visible lessons in reading order (for the pager) say whether this one is visible;
     # the lesson itself is then read by its key, without the visibility filter again.
     order = selectors.lesson_order(request.user, course)
@@ -122,7 +134,7 @@ def lesson_detail(request: HttpRequest, course_slug: str, lesson_slug: str) -> H
             request, list(lesson.flashcards.filter(archived=False).order_by("order", "id"))
         ),
     }
-    return render(request, "course/lesson.html", context)
+    return keep_page(key, render(request, "course/lesson.html", context))
 
 
 @require_POST
