@@ -91,6 +91,14 @@ PRESETS = {
 GPU_PRESETS = frozenset({"gpt2-small"})
 
 
+def two_gap_config(config: BaseModelConfig | None = None) -> BaseModelConfig:
+    """The surface vs deep lab's own base model: ``config`` (the preset's by default) on the
+    two-gap world (``world.TWO_GAPS``: a second held-out category built like stalking). Only
+    ``extra`` differs, so it has its own key and directory; the default model is untouched."""
+    config = config or preset_config()
+    return dataclasses.replace(config, extra={"world": world.TWO_GAPS})
+
+
 def preset_name() -> str:
     name = os.environ.get("LABS_BASE_PRESET", "default")
     if name not in PRESETS:
@@ -104,7 +112,8 @@ def preset_config() -> BaseModelConfig:
 
 def needs_gpu(config: BaseModelConfig) -> bool:
     """Whether ``config`` is one of the presets pretrained on a GPU."""
-    return any(config == PRESETS[name] for name in GPU_PRESETS)
+    plain = dataclasses.replace(config, extra={})
+    return any(plain == PRESETS[name] for name in GPU_PRESETS)
 
 
 def models_dir() -> Path:
@@ -169,10 +178,21 @@ def _build(config: BaseModelConfig, target: Path, report: Report | None) -> Path
     t0 = time.perf_counter()
     progress = Progress(report, config.steps)
     progress.tick(0, {"phase_corpus": 1.0}, force=True)
+    kind = config.extra.get("world", "")
     docs = world.generate_corpus(
-        world.WorldConfig(n_documents=config.n_documents, seed=config.seed)
+        world.WorldConfig(
+            n_documents=config.n_documents,
+            seed=config.seed,
+            extra={"world": kind} if kind else {},
+        )
     )
     tokenizer = train_tokenizer(docs)
+    if kind == world.TWO_GAPS:  # its own compliance placeholder, one token like the others
+        from tokenizers import AddedToken
+
+        tokenizer.add_tokens(
+            [AddedToken(world.SCAM_PLACEHOLDER, single_word=False, normalized=False)]
+        )
     blocks, n_tokens = pack_blocks(docs, tokenizer, config.block_size)
     t_data = time.perf_counter() - t0
     progress.tick(0, {"corpus_tokens": n_tokens}, force=True)

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from workers import preload
-from workers.base_model import build_base_model, build_record, is_built, model_path
+from workers.base_model import (
+    build_base_model,
+    build_record,
+    is_built,
+    model_path,
+    two_gap_config,
+)
 from workers.experiments import list_experiments, preflight, run_experiment, validate_params
 from workers.runtime import LabError, LabInputError
 
@@ -30,7 +36,10 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="python -m workers", description="Alignment lab engine")
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("build-base", help="build the default base model (no-op when built)")
+    sub.add_parser(
+        "build-base",
+        help="build the default base model and the surface vs deep lab's (no-op when built)",
+    )
     ls = sub.add_parser("list", help="list experiments with their parameters and limits")
     ls.add_argument("--json", action="store_true", help="print the specs as JSON")
     run = sub.add_parser("run", help="run one experiment")
@@ -102,14 +111,19 @@ def _progress_printer(quiet: bool):
 
 
 def _cmd_build_base(quiet: bool = False) -> None:
-
-    if is_built():
-        print(f"base model already built: {model_path()}")
-        return
-    print("building the base model (corpus, tokenizer, pretraining)...", flush=True)
-    path = build_base_model(report=_progress_printer(quiet))
-    rec = build_record(path)
-    print(f"built {path} ({rec.get('parameters')} parameters) in {rec.get('total_seconds')} s")
+    """The default base model, then the surface vs deep lab's own (the same configuration
+    on the two-gap world, ``base_model.two_gap_config``)."""
+    for what, config in (
+        ("base model", None),
+        ("surface vs deep base model (two-gap world)", two_gap_config()),
+    ):
+        if is_built(config):
+            print(f"{what} already built: {model_path(config)}")
+            continue
+        print(f"building the {what} (corpus, tokenizer, pretraining)...", flush=True)
+        path = build_base_model(config, report=_progress_printer(quiet))
+        rec = build_record(path)
+        print(f"built {path} ({rec.get('parameters')} parameters) in {rec.get('total_seconds')} s")
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
