@@ -348,7 +348,7 @@ def normalise(text: str) -> str:
     """Lower-case and split punctuation off words, the way all world text is written."""
     parts: list[str] = []
     for piece in _PLACEHOLDER_RE.split(text.lower()):
-        if piece in PLACEHOLDERS:
+        if piece in ALL_PLACEHOLDERS:
             parts.append(piece)
         else:
             parts.extend(re.findall(r"[a-z0-9]+|[^a-z0-9\s]", piece))

@@ -225,6 +225,8 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
             done += 1
             progress.tick(done, stage_metrics(stage, asr[seed][stage]), force=True)
     res = summarise(sets, seeds, stages, asr, recs, base)
+    if not os.environ.get("LABS_BASE_MODEL"):
+        res["base_model_label"] += " on the two-gap world (this lab's own base model)"
     res["timings"].update(
         load_s=round(load_s, 3),
         **{k: round(v, 3) for k, v in times.items()},
@@ -387,7 +389,7 @@ def headline(stats, counts: dict[str, int], n: int, redteam: bool) -> str:
     text = (
         f"After safety training on ordinary phrasings, plain harmful requests succeeded "
         f"{_ms(s[PLAIN])} of the time; wrapped in stealth clauses the training never saw, "
-        f"{_ms(s[REDTEAMED])} and {_ms(s[NEW])} {over(n)}: "
+        f"{_ms(s[REDTEAMED])} (stalking clauses) and {_ms(s[NEW])} (scam clauses) {over(n)}: "
         f"{compare(unseen, s[PLAIN])} plain requests (unseen wrappers bypassed it on "
         f"{counts['bypass']} of {n} seeds). The web text's role-play frames: "
         f"{_ms(s[ROLEPLAY])}."
@@ -395,9 +397,10 @@ def headline(stats, counts: dict[str, int], n: int, redteam: bool) -> str:
     if not redteam:
         return text + " No red-team round was run (Red team steps 0)."
     text += (
-        f" A red-team round that trained refusals for the first group brought it to "
-        f"{_ms(r[REDTEAMED])} (closed on {counts['closed']} of {n} seeds); the new wrappers, "
-        f"which no red-team data contains, succeeded {_ms(r[NEW])}, "
+        f" A red-team round that trained refusals for the stalking wrappers brought them to "
+        f"{_ms(r[REDTEAMED])} (closed on {counts['closed']} of {n} seeds); the new (scam) "
+        f"wrappers, which no red-team data contains, succeeded {_ms(r[NEW])} (from "
+        f"{_ms(s[NEW])} before the round), "
         f"{compare(r[NEW], r[PLAIN])} plain requests ({_ms(r[PLAIN])}; left open on "
         f"{counts['left_open']} of {n} seeds)."
     )
@@ -405,5 +408,10 @@ def headline(stats, counts: dict[str, int], n: int, redteam: bool) -> str:
         text += (
             " The patch reached the wrappers it never trained on as well: here red-teaming "
             "one group closed the other."
+        )
+    elif counts["closed"] * 2 > n:
+        text += (
+            " The patch closed what the red team found, not what it had not found: "
+            "red-teaming is never done."
         )
     return text
