@@ -215,7 +215,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         module="workers.experiments.ppo_rlhf",
         params=(
             Param("steps", "int", 30, "PPO steps (one batch of rollouts each)", 5, 300),
-            Param("kl_coef", "float", 0.2, "KL penalty per token", 0.0, 2.0),
+            Param("kl_coef", "float", 0.3, "KL penalty per token", 0.0, 2.0),
             Param(
                 "compare_without_kl",
                 "choice",
