@@ -107,3 +107,24 @@ def test_without_a_red_team_round_the_result_has_two_stages(labs_env):
 def test_too_many_seeds_is_refused_in_words():
     with pytest.raises(LabInputError, match="seeds must be at most 5"):
         run_experiment("surface_vs_deep", {"seeds": 9})
+
+
+def test_the_lab_builds_its_base_model_with_progress(labs_env, monkeypatch):
+    """The first run builds the two-gap model and reports the build (``build_*`` metrics);
+    here a stand-in build reports one step and hands back the small base model."""
+    built = []
+
+    def fake_build(config, report):
+        built.append(config)
+        report(1, 10, {"loss": 3.0}, [])
+        return labs_env["base"]
+
+    monkeypatch.setattr(svd, "build_base_model", fake_build)
+    seen: list[dict] = []
+    run_experiment(
+        "surface_vs_deep",
+        {"seeds": 1, "safety_steps": 2, "red_team_steps": 0, "samples_per_prompt": 1},
+        lambda step, total, metrics, samples: seen.append(metrics),
+    )
+    assert [c.extra for c in built] == [{"world": "two_gaps"}]
+    assert any(m.get("build_loss") == 3.0 for m in seen)
