@@ -79,3 +79,26 @@ def test_the_review_page_takes_a_due_card_by_keyboard(live_server, page, transac
     page.keyboard.press("3")
     expect(page.get_by_text("Your next card is due in")).to_be_visible()
     assert FlashcardReviewState.objects.get().review_count == 2
+
+
+def test_a_rating_and_a_completion_show_when_the_kept_lesson_page_is_reloaded(
+    live_server, page, transactional_db
+):
+    """The lesson page is kept for the browser (course/page_cache.py); the htmx posts give
+    the browser a new generation cookie, so a reload renders the page afresh."""
+    make_course("kept", modules=1, lessons_per_module=1, cards_per_lesson=1)
+    enroll(make_user("kim", STUDENT), "kept")
+    _log_in(page, live_server, "kim")
+    url = f"{live_server.url}/courses/kept/lessons/m1-lesson-1/"
+    page.goto(url)
+    page.reload()  # the second view is the one kept: the first gave the browser its cookies
+    card = page.locator("#card-card-1-1-1")
+    expect(card.get_by_text("New card")).to_be_visible()
+    card.get_by_role("button", name="Question 1.1.1?").click()
+    card.get_by_role("button", name="Good").click()
+    expect(card.get_by_text("Saved. Next review")).to_be_visible()
+    page.get_by_role("button", name="Mark as complete").click()
+    expect(page.get_by_role("button", name="Mark as not complete")).to_be_visible()
+    page.reload()
+    expect(page.locator("#card-card-1-1-1").get_by_text("Next review: in")).to_be_visible()
+    expect(page.get_by_role("button", name="Mark as not complete")).to_be_visible()
