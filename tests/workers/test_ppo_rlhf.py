@@ -6,8 +6,9 @@ default) drifts further and hacks the reward model: its score of the answers ris
 gold on the covered kinds falls, both beyond the noise; the PPO diagnostics (clip
 fraction, approximate KL per update) are charted.
 
-Seeds 18, 47 and 26 (SEED_NO_KL) were drawn at random once (never tuned on); the
-default-model figures of ten seeds are in workers/README.md."""
+Seeds 18 and 26 were drawn at random once (never tuned on); seed 26 runs at the defaults
+(both runs), seed 18 without the no-KL run. The default-model figures of ten seeds are in
+workers/README.md."""
 
 import json
 
@@ -19,18 +20,25 @@ from workers.experiments import ppo_rlhf
 pytestmark = pytest.mark.slow
 
 PARAMS = {"steps": 30, "compare_without_kl": "no"}
-SEEDS = (18, 47)
 SEED_NO_KL = 26
+RUNS = {18: PARAMS, SEED_NO_KL: {}}  # {}: the defaults, the no-KL run beside the KL run
+_results: dict[int, dict] = {}
 
 
-@pytest.fixture(scope="module", params=SEEDS)
+def _run(seed: int) -> dict:
+    if seed not in _results:
+        _results[seed] = run_experiment("ppo_rlhf", {**RUNS[seed], "seed": seed})
+    return _results[seed]
+
+
+@pytest.fixture(scope="module", params=sorted(RUNS))
 def result(request, labs_env):
-    return run_experiment("ppo_rlhf", {**PARAMS, "seed": request.param})
+    return _run(request.param)
 
 
 @pytest.fixture(scope="module")
 def with_no_kl(labs_env):
-    return run_experiment("ppo_rlhf", {"seed": SEED_NO_KL})  # the defaults: both runs
+    return _run(SEED_NO_KL)
 
 
 def test_gold_rises_where_sft_had_no_demonstrations(result):
@@ -90,7 +98,7 @@ def test_without_the_kl_penalty_the_run_drifts_further_and_hacks(with_no_kl):
     assert f["covered_change_no_kl"] < -2 * f["covered_se_no_kl"]
     assert f["hacked_no_kl"] == 1.0
     assert "Without the penalty" in with_no_kl["headline"]
-    assert "It hacked the reward model" in with_no_kl["headline"]
+    assert "it hacked the reward model" in with_no_kl["headline"]
     hack = next(t for t in with_no_kl["tables"] if t["title"].startswith("Did the run hack"))
     assert [r[-1] for r in hack["rows"]] == ["no" if f["hacked"] == 0 else "yes", "yes"]
 

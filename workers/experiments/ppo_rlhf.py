@@ -497,8 +497,8 @@ def where_table(coefs, covered, changes) -> dict[str, Any]:
     return {
         "title": (
             "Where: gold and the reward model's score by covered prompt group (a group's "
-            f"change reads beyond noise past {z:.2f} of its own standard errors: 2 standard "
-            f"errors, Bonferroni-corrected for {len(covered)} groups)"
+            f"change reads beyond noise past {z:.2f} of its own standard errors: the 5% "
+            f"level of 2 standard errors, Bonferroni-corrected for {len(covered)} groups)"
         ),
         "columns": [
             "kl_coef",
@@ -612,13 +612,14 @@ def hack_sentence(ch: dict[str, dict[str, float]], covered: list[str]) -> str:
     their own Bonferroni-corrected noise."""
     z = group_z(len(covered))
     where = [
-        f"{g} {ch[f'{g}_gold']['change']:+.2f} (reward model {ch[f'{g}_proxy']['change']:+.2f})"
+        f"{g} {ch[f'{g}_gold']['change']:+.2f} (the reward model's score "
+        f"{ch[f'{g}_proxy']['change']:+.2f})"
         for g in covered
         if verdict(ch[f"{g}_gold"], z) == "fell"
     ]
     text = (
-        "It hacked the reward model: the score up and gold on the kinds SFT had got right "
-        "down, both beyond the noise"
+        "By this lab's rule it hacked the reward model: the score up and gold on the kinds "
+        "SFT had got right down, both beyond the noise"
     )
     if where:
         text += f", most clearly in {', '.join(where)}"
