@@ -62,8 +62,11 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The lab engine's tests train small models on one thread each: they run on every core
+# (at most 4), a test file to a process so each file's trained models are made once.
 test: install-dev browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/workers
+	$(BIN)/pytest tests/workers -n auto --maxprocesses 4 --dist loadfile
 
 # The tests that touch the database or the broker, again against real PostgreSQL and Redis.
 test-services: install-dev
