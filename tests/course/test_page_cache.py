@@ -33,10 +33,36 @@ def reader(client, student, course):
     return client
 
 
-def test_a_lesson_viewed_again_costs_three_queries(reader, django_assert_num_queries):
+@pytest.fixture
+def sessions_in_the_database(settings):
+    """Sessions as without DJANGO_CACHE_URL (make test-services runs with a shared cache).
+    Set before the reader's first request, which builds the session middleware."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.CACHE_SHARED = False
+
+
+@pytest.fixture
+def sessions_in_a_shared_cache(settings):
+    """Production's set-up with DJANGO_CACHE_URL: sessions read from the cache."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.CACHE_SHARED = True
+
+
+def test_a_lesson_viewed_again_costs_three_queries(
+    sessions_in_the_database, reader, django_assert_num_queries
+):
     """The session, the user and the course through the student's class (the access check,
     which also reads what the key needs); nothing of the lesson itself."""
     with django_assert_num_queries(3):
+        response = reader.get(_url())
+    assert response.status_code == 200 and "Lesson 1 of 4" in response.text
+
+
+def test_with_a_shared_cache_a_lesson_viewed_again_costs_two_queries(
+    sessions_in_a_shared_cache, reader, django_assert_num_queries
+):
+    """The session comes from the cache: the user and the course are read."""
+    with django_assert_num_queries(2):
         response = reader.get(_url())
     assert response.status_code == 200 and "Lesson 1 of 4" in response.text
 
