@@ -52,7 +52,10 @@ def test_report_comes_fast_and_at_least_every_two_seconds(labs_env):
 
 
 @pytest.mark.slow
-def test_raising_cancelled_in_report_stops_the_run_cleanly(labs_env):
+def test_raising_cancelled_in_report_stops_the_run_cleanly(labs_env, tmp_path, monkeypatch):
+    # A temporary directory of this test's own: other test processes (make test runs the
+    # lab tests in parallel) make and remove their trainers' directories in the shared one.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     tmp = Path(tempfile.gettempdir())
     before = {p.name for p in tmp.glob("labs-*")}
     seen = []
