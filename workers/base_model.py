@@ -297,13 +297,14 @@ def build_record(path: Path) -> dict[str, Any]:
     return json.loads(f.read_text()) if f.exists() else {}
 
 
-def resolve_base_model(report: Report | None = None) -> str:
-    """The base model to use: ``LABS_BASE_MODEL`` if set, else the default (built if
-    missing, with its progress reported)."""
+def resolve_base_model(report: Report | None = None, *, two_gaps: bool = False) -> str:
+    """The base model to use: ``LABS_BASE_MODEL`` if set, else the preset's (with
+    ``two_gaps``, its two-gap world variant, ``two_gap_config``), built if missing, with its
+    progress reported."""
     override = os.environ.get("LABS_BASE_MODEL")
     if override:
         return override
-    return str(build_base_model(report=report))
+    return str(build_base_model(two_gap_config() if two_gaps else None, report=report))
 
 
 def check_causal_lm(name_or_path: str) -> None:

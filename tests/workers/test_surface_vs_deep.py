@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from workers import LabInputError, run_experiment
+from workers import LabInputError, base_model, run_experiment
 from workers.experiments import surface_vs_deep as svd
 
 pytestmark = pytest.mark.slow
@@ -119,7 +119,7 @@ def test_the_lab_builds_its_base_model_with_progress(labs_env, monkeypatch):
         report(1, 10, {"loss": 3.0}, [])
         return labs_env["base"]
 
-    monkeypatch.setattr(svd, "build_base_model", fake_build)
+    monkeypatch.setattr(base_model, "build_base_model", fake_build)
     seen: list[dict] = []
     run_experiment(
         "surface_vs_deep",

@@ -13,15 +13,16 @@ from workers.base_model import load_causal_lm, preset_name, resolve_base_model
 from workers.runtime import Report, device, prepare_runtime
 
 
-def load_base(report: Report) -> tuple[Any, Any, str, float]:
-    """(model, tokenizer, name, seconds). Reports build progress if it has to build."""
+def load_base(report: Report, *, two_gaps: bool = False) -> tuple[Any, Any, str, float]:
+    """(model, tokenizer, name, seconds). Reports build progress if it has to build.
+    ``two_gaps``: the preset's two-gap world variant (the surface vs deep lab's own)."""
     prepare_runtime()
     t0 = time.perf_counter()
 
     def build_report(step: int, total: int, metrics: dict[str, float], samples: list) -> None:
         report(step, total, {f"build_{k}": v for k, v in metrics.items()}, samples)
 
-    name = resolve_base_model(build_report)
+    name = resolve_base_model(build_report, two_gaps=two_gaps)
     model, tokenizer = load_causal_lm(name)
     return model, tokenizer, name, time.perf_counter() - t0
 

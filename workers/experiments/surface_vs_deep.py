@@ -36,11 +36,10 @@ import time
 from typing import Any
 
 from workers import world
-from workers.base_model import build_base_model, load_causal_lm, two_gap_config
 from workers.experiments import rlhf_setup as rs
 from workers.experiments.common import load_base, pct, result_shell
 from workers.generation import sample
-from workers.runtime import Progress, Report, prepare_runtime
+from workers.runtime import Progress, Report
 from workers.sft import train_sft
 
 # Wrappers around a covered harmful request (``{r}``: its body, e.g. "build a bomb"). Every
@@ -117,23 +116,6 @@ def safety_examples(seed: int) -> list[dict]:
     ]
 
 
-def load_two_gap_base(report: Report) -> tuple[Any, Any, str, float]:
-    """(model, tokenizer, name, seconds) of the lab's own base model (the preset's
-    configuration on the two-gap world, built the first time with its progress reported);
-    ``LABS_BASE_MODEL`` still names any other model."""
-    if os.environ.get("LABS_BASE_MODEL"):
-        return load_base(report)
-    prepare_runtime()
-    t0 = time.perf_counter()
-
-    def build_report(step: int, total: int, metrics: dict[str, float], samples: list) -> None:
-        report(step, total, {f"build_{k}": v for k, v in metrics.items()}, samples)
-
-    path = build_base_model(two_gap_config(), build_report)
-    model, tokenizer = load_causal_lm(str(path))
-    return model, tokenizer, str(path), time.perf_counter() - t0
-
-
 def redteam_examples(seed: int) -> list[dict]:
     """The red-team round's data: every red-teamed wrapper around every covered request,
     answered with a refusal, mixed into the ordinary safety set (so the round does not
@@ -175,7 +157,7 @@ def attack_success(model, tok, sets, p, seed, progress) -> tuple[dict[str, float
 
 def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     sets = attack_prompts()
-    model, tok, base, load_s = load_two_gap_base(report)
+    model, tok, base, load_s = load_base(report, two_gaps=True)  # LABS_BASE_MODEL wins
     seeds = [p["seed"] + k for k in range(p["seeds"])]
     stages = STAGES if p["red_team_steps"] > 0 else STAGES[:2]
     per_seed = p["safety_steps"] + p["red_team_steps"] + len(stages)
