@@ -17,6 +17,24 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def sessions_in_the_database(settings):
+    """Sessions and caching as without DJANGO_CACHE_URL, for query counts that must not
+    depend on it (make test-services runs with a shared Redis cache, where the session is
+    read from the cache). Ask for it before the client's first request: the session
+    middleware reads the engine once."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.CACHE_SHARED = False
+
+
+@pytest.fixture
+def sessions_in_a_shared_cache(settings):
+    """Production's set-up with DJANGO_CACHE_URL: sessions read from the cache (on the
+    per-process cache under make test, on Redis under make test-services)."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.CACHE_SHARED = True
+
+
 class FixtureClass:
     """The class of the `course` fixtures: the `student` fixtures are enrolled in it, whatever
     order pytest makes them in. Courses made with make_course() have no students; a test

@@ -33,21 +33,6 @@ def reader(client, student, course):
     return client
 
 
-@pytest.fixture
-def sessions_in_the_database(settings):
-    """Sessions as without DJANGO_CACHE_URL (make test-services runs with a shared cache).
-    Set before the reader's first request, which builds the session middleware."""
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
-    settings.CACHE_SHARED = False
-
-
-@pytest.fixture
-def sessions_in_a_shared_cache(settings):
-    """Production's set-up with DJANGO_CACHE_URL: sessions read from the cache."""
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    settings.CACHE_SHARED = True
-
-
 def test_a_lesson_viewed_again_costs_three_queries(
     sessions_in_the_database, reader, django_assert_num_queries
 ):

@@ -263,14 +263,6 @@ def _with_history(lab, user, points: int) -> LabRun:
     )
 
 
-@pytest.fixture
-def sessions_in_the_database(settings):
-    """The query counts below as the per-process cache gives them (make test-services runs
-    with a shared Redis cache, where the session is read from the cache instead)."""
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
-    settings.CACHE_SHARED = False
-
-
 @pytest.mark.usefixtures("sessions_in_the_database")
 @pytest.mark.parametrize("points", [2, 200])
 def test_the_run_page_reads_a_fixed_number_of_queries(
