@@ -194,12 +194,12 @@ def run(p: dict[str, Any], report: Report) -> dict[str, Any]:
     sft = rl.frozen_copy(sft)
     timings["sft_s"] = round(time.perf_counter() - t, 3)
 
-    labelled = prompts("professional", "train") + prompts("at_risk", "train")
+    professional, at_risk = prompts("professional", "train"), prompts("at_risk", "train")
+    labelled = professional + at_risk
     # The users RL meets, a third each: professionals, users at risk, and users at risk who
     # fake the signal (the professionals have twice the phrasings, so the others repeat).
-    at_risk, faked = prompts("at_risk", "train"), prompts("at_risk_faked", "train")
-    share = len(prompts("professional", "train")) // len(at_risk)
-    train = prompts("professional", "train") + (at_risk + faked) * share
+    share = len(professional) // len(at_risk)
+    train = professional + (at_risk + prompts("at_risk_faked", "train")) * share
     heldout = {c: prompts(c, "heldout") for c in CONDITIONS}
     raters = ann.Annotators(noise=p["noise"], seed=seed)
     pool = labelled_pool(labelled, p["responses_per_prompt"], seed=seed + 1)
